@@ -30,11 +30,16 @@ class CodingResult:
 def code_corpus(
     segments: pd.DataFrame,
     *,
-    codebook_path: str | None = None,
+    codebook_yaml: str | None = None,
     segment_embeddings: np.ndarray | None = None,
     embed: EmbedFn | None = None,
 ) -> CodingResult:
-    """Code every answer segment, then roll codes up to participants."""
+    """Code every answer segment, then roll codes up to participants.
+
+    ``codebook_yaml`` is the codebook's YAML text (None: the default codebook shipped in the
+    package); ``segment_embeddings`` are rows aligned with ``segments``; ``embed`` embeds extra
+    texts (e.g. code descriptions) through the same cached model.
+    """
     ids = sorted(segments["transcript_id"].unique()) if len(segments) else []
     return CodingResult(
         assignments=pd.DataFrame(columns=ASSIGNMENTS_COLUMNS),
