@@ -1,0 +1,48 @@
+"""Interview Lens: the router. Pages live in ``pages/``; this file only frames them.
+
+Streamlit runs this file on every interaction: it opens a project on the first run
+(a saved one, else the bundled demo), draws the shared sidebar filters and runs the
+selected page. Anything that computes lives in ``analysis/``; anything that caches or
+remembers lives in ``ui/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import cache, sidebar, state
+
+PAGES = {
+    "Data": [
+        st.Page("pages/upload.py", title="Upload & projects", icon=":material/upload_file:"),
+    ],
+    "Explore": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
+                default=True),
+        st.Page("pages/triggers.py", title="Triggers", icon=":material/bolt:"),
+        st.Page("pages/patterns.py", title="Interaction patterns", icon=":material/sync_alt:"),
+        st.Page("pages/culture.py", title="Workplace culture", icon=":material/groups:"),
+        st.Page("pages/outcomes.py", title="Outcomes", icon=":material/flag:"),
+        st.Page("pages/topics.py", title="Topics", icon=":material/bubble_chart:"),
+        st.Page("pages/compare.py", title="Compare groups", icon=":material/compare_arrows:"),
+        st.Page("pages/cooccurrence.py", title="Co-occurrence", icon=":material/grid_on:"),
+        st.Page("pages/quotes.py", title="Quotes", icon=":material/format_quote:"),
+        st.Page("pages/participants.py", title="Participants", icon=":material/person:"),
+    ],
+    "Manage": [
+        st.Page("pages/codebook.py", title="Codebook", icon=":material/menu_book:"),
+    ],
+}
+
+
+def main() -> None:
+    """Wrapped in a function so tests and the browser run share one entry point."""
+    page = st.navigation(PAGES)
+    st.set_page_config(page_title="Interview Lens", page_icon=":material/forum:",
+                       layout="wide")
+    cache.bootstrap()
+    sidebar.draw_sidebar(state.active_project())
+    page.run()
+
+
+main()

@@ -1,0 +1,44 @@
+"""Overview: how many people and answers are in view, and the top codes of each facet."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import widgets
+from ui.charts import chart_prevalence
+from ui.sidebar import FACETS
+
+TOP_PER_FACET = 3
+
+ctx = widgets.page_context("Overview")
+view = ctx.view
+participants = view.participants
+unknown = participants["occupation_group"].fillna("").astype(str).isin(["", "Unclear", "Unknown"])
+known_role = int((~unknown).sum())
+topic_ids = set(view.segments.loc[view.segments["topic_id"] != -1, "topic_id"])
+
+cols = st.columns(4)
+cols[0].metric("Participants", f"{view.n_participants:,}",
+               help=f"of {view.n_total_participants:,} in the project")
+cols[1].metric("Answers", f"{len(view.segments):,}")
+cols[2].metric("Topics", f"{len(topic_ids):,}", help="Topics with at least one answer in view")
+share = known_role / view.n_participants if view.n_participants else 0.0
+cols[3].metric("With a known role", f"{share:.0%}", help=f"{known_role} participants")
+
+table = ctx.aggregate("code_prevalence", None)
+top = (table.sort_values("share", ascending=False, kind="mergesort")
+       .groupby("facet", sort=False).head(TOP_PER_FACET))
+order = {facet: i for i, facet in enumerate(FACETS)}
+top = top.assign(_o=top["facet"].map(order)).sort_values(["_o", "share"],
+                                                        ascending=[True, False])
+chart = chart_prevalence(top.drop(columns="_o"), title="Top codes of each facet",
+                         subtitle=ctx.subtitle(f"top {TOP_PER_FACET} per facet"),
+                         presentation=ctx.presentation)
+widgets.show_chart(chart, name="overview-top-codes", ctx=ctx)
+
+if not ctx.presentation:
+    st.subheader("Export")
+    st.caption("Filtered participants and their coded answers (spreadsheet formulas escaped).")
+    widgets.export_buttons(ctx, key="overview.export")
+    for message in ctx.result.messages:
+        st.caption(widgets.escape_markdown(message))

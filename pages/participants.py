@@ -1,0 +1,29 @@
+"""Participants: who is in view, with role, cohort and codes; open one to read it all."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state, upload, widgets
+
+ctx = widgets.page_context("Participants")
+table = widgets.participants_table(ctx)
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "codes": st.column_config.TextColumn(width="large")})
+widgets.export_buttons(ctx, key="participants.export")
+
+ids = list(table["transcript_id"].astype(str))
+if not ids:
+    st.stop()
+st.subheader("Read a transcript")
+chosen = st.selectbox("Participant", ids, key=state.page_key("participants", "open"))
+person = table[table["transcript_id"].astype(str) == chosen].iloc[0]
+st.markdown(widgets.escape_markdown(
+    f"{chosen} · {person['cohort']} · {person['role']}"))
+if person["codes"]:
+    st.caption("Codes: " + widgets.escape_markdown(person["codes"]))
+turns = ctx.result.turns[ctx.result.turns["transcript_id"].astype(str) == chosen]
+segments = ctx.result.segments[ctx.result.segments["transcript_id"].astype(str) == chosen]
+coded = set(segments.loc[segments["codes"].fillna("") != "", "turn_index"].astype(int))
+st.caption(f"{len(turns)} turns; {len(coded)} coded answers are marked “coded”.")
+upload.draw_transcript(turns.sort_values("turn_index"), coded_turns=coded)

@@ -1,0 +1,51 @@
+"""Upload & projects: open or delete a saved project, or upload, check and analyse a batch."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import state, upload
+
+st.title("Upload & projects")
+
+with st.container(border=True):
+    st.subheader("Projects")
+    upload.draw_project_picker()
+
+st.subheader("Upload transcripts")
+files = st.file_uploader(
+    "Transcript files or ZIP archives", type=upload.TRANSCRIPT_TYPES,
+    accept_multiple_files=True, key=state.UPLOAD_FILES,
+    help="Text, Markdown, CSV/TSV/XLSX datasets, JSON/JSONL chats, VTT/SRT subtitles, DOCX.")
+metadata_file = st.file_uploader(
+    "Participant metadata (optional)", type=upload.METADATA_TYPES, key=state.UPLOAD_METADATA,
+    help="One row per transcript: a transcript id column plus any attributes to filter by.")
+if not files:
+    st.caption("Upload one or more files to see what Interview Lens makes of them.")
+    st.stop()
+
+blobs = [(f.name, f.getvalue()) for f in files]
+metadata = (metadata_file.name, metadata_file.getvalue()) if metadata_file else None
+batch = upload.parse_with_progress(blobs, metadata, dict(state.get(state.UPLOAD_OVERRIDES) or {}))
+upload.draw_summary(batch)
+
+if batch.ingest.transcripts:
+    preview, roles = st.tabs(["Preview", "Who is the interviewer?"])
+    with preview:
+        upload.draw_preview(batch)
+    with roles:
+        overrides = upload.draw_override(batch)
+        if overrides is not None:
+            state.put(state.UPLOAD_OVERRIDES, overrides)
+            st.rerun()
+
+    st.subheader("Analyse")
+    name = st.text_input("Project name", value=upload.default_project_name(),
+                         key=state.UPLOAD_PROJECT_NAME, max_chars=80)
+    if st.button("Analyse", type="primary", icon=":material/play_arrow:",
+                 disabled=not name.strip(), key="upload.analyse"):
+        upload.analyse(batch, name.strip())
+        st.success("Analysis saved and opened.")
+        st.page_link("pages/overview.py", label="Go to the overview", icon=":material/dashboard:")
+else:
+    st.error("No transcript could be read from these files; see the reasons above.")

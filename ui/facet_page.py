@@ -1,0 +1,68 @@
+"""The one renderer behind the four facet pages (triggers, patterns, culture, outcomes).
+
+Each facet page is a one-liner calling ``render_facet_page``, so the four views can never
+drift apart: the same share-of-participants chart with Wilson intervals, the same group
+split with small groups suppressed, the same evidence list.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import state, widgets
+from ui.charts import chart_prevalence, chart_prevalence_by_group
+
+MAX_QUOTES = 20
+NO_SPLIT = "No split"
+
+
+def render_facet_page(facet: str, title: str) -> None:
+    """Share of participants per code, split by a group, then evidence for one code."""
+    ctx = widgets.page_context(title)
+    codes = ctx.codebook[ctx.codebook["facet"] == facet]
+    if codes.empty:
+        st.info("The codebook of this project has no codes in this facet.")
+        return
+    table = ctx.aggregate("code_prevalence", facet)
+    chart = chart_prevalence(table, title=f"{title}: share of participants",
+                             subtitle=ctx.subtitle(), presentation=ctx.presentation)
+    widgets.show_chart(chart, name=f"{facet}-prevalence", ctx=ctx)
+
+    options = widgets.group_columns(ctx)
+    split = st.segmented_control("Split by", [NO_SPLIT, *options], default=NO_SPLIT,
+                                 key=state.page_key(facet, "split"))
+    if split and split != NO_SPLIT:
+        grouped = ctx.aggregate("prevalence_by_group", options[split], facet,
+                                min_group_size=ctx.min_group_size)
+        chart = chart_prevalence_by_group(
+            grouped, title=f"{title} by {split.lower()}", subtitle=ctx.subtitle(),
+            presentation=ctx.presentation)
+        widgets.show_chart(chart, name=f"{facet}-by-{options[split]}", ctx=ctx)
+        widgets.hidden_groups_note(grouped.hidden, ctx.min_group_size)
+
+    if not ctx.presentation:
+        with st.expander("Table"):
+            st.dataframe(table, hide_index=True, width="stretch")
+    _evidence(ctx, table, facet)
+
+
+def _evidence(ctx: widgets.PageContext, table: pd.DataFrame, facet: str) -> None:
+    """Pick a code, read the answers that carry it (evidence sentence in bold)."""
+    st.subheader("Evidence")
+    labels = dict(zip(table["code"], table["label"], strict=False))
+    counts = dict(zip(table["code"], table["n"], strict=False))
+    code = st.selectbox("Code", list(labels), key=state.page_key(facet, "code"),
+                        format_func=lambda c: f"{labels[c]} ({counts[c]} participants)")
+    if code is None:
+        return
+    quotes = ctx.aggregate("evidence_for_code", code, limit=MAX_QUOTES)
+    if quotes.empty:
+        st.caption("No participant in view has this code.")
+        return
+    st.caption(f"Showing {len(quotes)} answer(s), best evidence first.")
+    for row in quotes.itertuples(index=False):
+        role = widgets.role_text(row.occupation, row.occupation_group)
+        widgets.quote_block(answer=row.answer, evidence=row.evidence, question=row.question,
+                            who=f"{row.transcript_id} · {row.cohort} · {role}",
+                            chips=[labels.get(code, code)])

@@ -1,0 +1,130 @@
+"""The shared sidebar: one filter set for every page, kept across page switches.
+
+Each filter widget is seeded from its canonical session-state value before it is drawn
+and writes its value back after, so filters survive page switches and presentation mode
+(which hides the widgets) — Streamlit would otherwise drop a widget's state whenever the
+widget is not drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis.filters import ATTRIBUTE_PREFIX
+from ui import state
+
+FACETS: dict[str, str] = {
+    "trigger": "Triggers",
+    "pattern": "Interaction patterns",
+    "culture": "Workplace culture",
+    "outcome": "Outcomes",
+}
+MAX_ATTRIBUTE_VALUES = 40
+"""Metadata columns with more distinct values than this (ids, free text) get no filter."""
+
+
+def _synced(
+    widget: Callable[..., Any],
+    canonical: str,
+    *,
+    sub: str | None = None,
+    default: Any,
+    options: Sequence[Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Draw ``widget`` bound to a canonical value; returns the widget's value."""
+    wkey = state.WIDGET_PREFIX + canonical + (f".{sub}" if sub else "")
+    stored = st.session_state.get(canonical, {} if sub else default)
+    current = stored.get(sub, default) if sub else stored
+    if options is not None:
+        allowed = set(options)
+        current = [v for v in current if v in allowed]
+        if wkey in st.session_state:
+            st.session_state[wkey] = [v for v in st.session_state[wkey] if v in allowed]
+        kwargs["options"] = list(options)
+    if wkey not in st.session_state:
+        st.session_state[wkey] = current
+    value = widget(key=wkey, **kwargs)
+    if sub:
+        merged = dict(st.session_state.get(canonical) or {})
+        merged[sub] = value
+        st.session_state[canonical] = merged
+    else:
+        st.session_state[canonical] = value
+    return value
+
+
+def attribute_columns(participants: pd.DataFrame) -> list[str]:
+    """Metadata columns worth filtering on: ``attr.*`` with a manageable number of values."""
+    return [
+        column
+        for column in participants.columns
+        if str(column).startswith(ATTRIBUTE_PREFIX)
+        and 0 < participants[column].nunique(dropna=True) <= MAX_ATTRIBUTE_VALUES
+    ]
+
+
+def _values(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame.columns:
+        return []
+    values = frame[column].dropna().astype(str).str.strip()
+    return sorted(v for v in values.unique() if v)
+
+
+def draw_filters(project: state.ActiveProject) -> None:
+    """All filter widgets for the active project (the sidebar's main block)."""
+    result = project.result
+    participants = result.participants
+    _synced(st.multiselect, state.F_COHORTS, default=[], label="Cohort",
+            options=_values(participants, "cohort"), placeholder="All cohorts")
+    _synced(st.multiselect, state.F_GROUPS, default=[], label="Occupation group",
+            options=_values(participants, "occupation_group"), placeholder="All groups")
+    labels = dict(zip(result.codebook["code"], result.codebook["label"], strict=False))
+    for facet, facet_title in FACETS.items():
+        codes = list(result.codebook.loc[result.codebook["facet"] == facet, "code"])
+        if codes:
+            _synced(st.multiselect, state.F_CODES, sub=facet, default=[], label=facet_title,
+                    options=codes, format_func=lambda c: str(labels.get(c, c)),
+                    placeholder="Any code", help="Participants must have every selected code.")
+    topics = result.topics.sort_values("topic_id")
+    topic_labels = {int(t): f"#{int(t)} {label}" for t, label in
+                    zip(topics["topic_id"], topics["label"], strict=False)}
+    _synced(st.multiselect, state.F_TOPICS, default=[], label="Topic",
+            options=list(topic_labels), format_func=lambda t: topic_labels.get(t, str(t)),
+            placeholder="All topics", help="Participants with at least one answer in a topic.")
+    _synced(st.text_input, state.F_KEYWORD, default="", label="Keyword in answers",
+            placeholder="e.g. deadline", help="Case-insensitive; keeps participants with "
+            "at least one matching answer.")
+    for column in attribute_columns(participants):
+        name = column.removeprefix(ATTRIBUTE_PREFIX).replace("_", " ").capitalize()
+        _synced(st.multiselect, state.F_ATTRIBUTES, sub=column, default=[], label=name,
+                options=_values(participants, column), placeholder="Any")
+
+
+def draw_settings() -> None:
+    """Minimum group size and presentation mode (both used by every chart)."""
+    _synced(st.number_input, state.MIN_GROUP_SIZE, default=state.DEFAULT_MIN_GROUP_SIZE,
+            label="Minimum group size", min_value=1, max_value=100, step=1,
+            help="Groups with fewer participants are hidden from group charts, with a note.")
+
+
+def draw_sidebar(project: state.ActiveProject | None) -> None:
+    """The sidebar every page shares: project name, filters, settings, reset."""
+    with st.sidebar:
+        st.toggle("Presentation mode", key=state.PRESENTATION,
+                  help="Bigger chart fonts; hides filters, buttons and tables.")
+        if project is None:
+            return
+        st.caption("Project")
+        st.text(project.name)
+        if state.presentation_mode():
+            return
+        st.button("Reset filters", key="sidebar.reset", on_click=state.reset_filters,
+                  icon=":material/filter_alt_off:", width="stretch")
+        draw_filters(project)
+        with st.expander("Chart settings"):
+            draw_settings()

@@ -1,0 +1,256 @@
+"""The Upload page's workflow: parse a batch, summarise it, override roles, analyse, save.
+
+The parsing and summarising functions take plain ``(name, bytes)`` pairs, not Streamlit
+``UploadedFile`` objects, so tests can drive exactly the code path the page uses. The
+``draw_*`` functions are the page's sections; the page file only orders them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from analysis.records import IngestResult
+from ui import cache, state
+from ui.widgets import escape_markdown
+
+TRANSCRIPT_TYPES = ["txt", "md", "csv", "tsv", "xlsx", "json", "jsonl", "vtt", "srt", "docx",
+                    "zip"]
+METADATA_TYPES = ["csv", "tsv", "xlsx"]
+ALL_TRANSCRIPTS = "*"
+PREVIEW_TURNS = 40
+
+Blob = tuple[str, bytes]
+
+
+@dataclass(slots=True)
+class ParsedBatch:
+    """One parsed upload: what went in (by digest), what came out, and its summary."""
+
+    digest: str
+    blobs: list[Blob]
+    metadata: Blob | None
+    overrides: dict[str, str]
+    ingest: IngestResult
+    files: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cohorts: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def n_parsed(self) -> int:
+        return int((self.files["status"] == "parsed").sum()) if len(self.files) else 0
+
+    @property
+    def n_rejected(self) -> int:
+        return int((self.files["status"] == "rejected").sum()) if len(self.files) else 0
+
+
+def batch_digest(blobs: list[Blob], metadata: Blob | None, overrides: dict[str, str]) -> str:
+    """Identifies a batch by content, so re-drawing the page never re-parses it."""
+    digest = hashlib.sha256()
+    for name, data in [*blobs, *([metadata] if metadata else [])]:
+        digest.update(name.encode("utf-8", "replace") + b"\0")
+        digest.update(hashlib.sha256(data).digest())
+    digest.update(repr(sorted(overrides.items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def files_summary(ingest: IngestResult) -> pd.DataFrame:
+    """One row per input file: parsed (with transcripts) or rejected (with the reason)."""
+    rows = [{"file": f.file, "status": f.status, "transcripts": f.transcripts,
+             "reason": f.reason, "encoding": f.encoding} for f in ingest.files]
+    return pd.DataFrame(rows, columns=["file", "status", "transcripts", "reason", "encoding"])
+
+
+def cohort_summary(ingest: IngestResult) -> pd.DataFrame:
+    """Transcripts (= participants) and non-empty participant answers per cohort."""
+    rows: dict[str, dict[str, int]] = {}
+    for transcript in ingest.transcripts:
+        row = rows.setdefault(transcript.cohort, {"transcripts": 0, "answers": 0})
+        row["transcripts"] += 1
+        row["answers"] += len(transcript.participant_turns)
+    frame = pd.DataFrame([{"cohort": c, **v} for c, v in sorted(rows.items())],
+                         columns=["cohort", "transcripts", "answers"])
+    return frame
+
+
+def parse_uploads(
+    blobs: list[Blob],
+    *,
+    metadata: Blob | None = None,
+    overrides: dict[str, str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ParsedBatch:
+    """Parse uploaded files (ZIPs included) with the user's interviewer overrides."""
+    from analysis.ingest import IngestOptions, ingest_blobs
+
+    overrides = dict(overrides or {})
+    ingest = ingest_blobs(list(blobs), metadata=metadata,
+                          options=IngestOptions(interviewer_override=overrides),
+                          progress=progress)
+    return ParsedBatch(digest=batch_digest(blobs, metadata, overrides), blobs=list(blobs),
+                       metadata=metadata, overrides=overrides, ingest=ingest,
+                       files=files_summary(ingest), cohorts=cohort_summary(ingest))
+
+
+def default_project_name() -> str:
+    return "Upload " + dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+
+# --- page sections ---------------------------------------------------------------------
+
+
+def draw_project_picker() -> None:
+    """Saved projects: open one (instant, cached) or delete one."""
+    names = cache.project_names()
+    active = state.active_project()
+    if active is not None:
+        st.caption("Open now")
+        st.text(active.name)
+    if not names:
+        st.caption("No saved projects yet.")
+        return
+    index = names.index(active.name) if active and active.name in names else 0
+    chosen = st.selectbox("Saved projects", names, index=index, key="upload.pick")
+    left, right, _ = st.columns([1, 1, 3])
+    if left.button("Open", key="upload.open", icon=":material/folder_open:", type="primary"):
+        cache.open_project(chosen)
+        st.rerun()
+    if right.button("Delete", key="upload.delete", icon=":material/delete:"):
+        cache.store().delete_project(chosen)
+        cache.project_changed(chosen)
+        if active is not None and active.name == chosen:
+            state.clear_active_project()
+        st.rerun()
+
+
+def parse_with_progress(blobs: list[Blob], metadata: Blob | None,
+                        overrides: dict[str, str]) -> ParsedBatch:
+    """Parse (or reuse the parsed batch of the same content) with a visible progress bar."""
+    previous: ParsedBatch | None = state.get(state.UPLOAD_BATCH)
+    if previous is not None and previous.digest == batch_digest(blobs, metadata, overrides):
+        return previous
+    bar = st.progress(0.0, text="Parsing files…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.progress(min(1.0, done / max(1, total)), text=f"Parsing {done}/{total} files")
+
+    batch = parse_uploads(blobs, metadata=metadata, overrides=overrides, progress=progress)
+    bar.empty()
+    state.put(state.UPLOAD_BATCH, batch)
+    return batch
+
+
+def draw_summary(batch: ParsedBatch) -> None:
+    """Files parsed/rejected with reasons, transcripts and answers per cohort, warnings."""
+    ingest = batch.ingest
+    cols = st.columns(5)
+    cols[0].metric("Files parsed", batch.n_parsed)
+    cols[1].metric("Files rejected", batch.n_rejected)
+    cols[2].metric("Transcripts", len(ingest.transcripts))
+    cols[3].metric("Duplicates skipped", len(ingest.duplicates))
+    cols[4].metric("Unmatched metadata keys", len(ingest.metadata_unmatched))
+    rejected = batch.files[batch.files["status"] == "rejected"]
+    if len(rejected):
+        st.warning(f"{len(rejected)} file(s) could not be used:")
+        st.dataframe(rejected[["file", "reason"]], hide_index=True, width="stretch")
+    if len(batch.cohorts):
+        st.caption("Participants and answers per cohort")
+        st.dataframe(batch.cohorts, hide_index=True)
+    if ingest.duplicates:
+        st.caption("Duplicates (kept → skipped)")
+        st.dataframe(pd.DataFrame(ingest.duplicates, columns=["kept", "duplicate"]),
+                     hide_index=True)
+    if ingest.metadata_unmatched:
+        st.caption("Metadata keys that match no transcript")
+        st.dataframe(pd.DataFrame({"key": ingest.metadata_unmatched}), hide_index=True)
+    for warning in ingest.warnings:
+        st.caption(escape_markdown(warning))
+    with st.expander("All files"):
+        st.dataframe(batch.files, hide_index=True, width="stretch")
+
+
+def draw_transcript(turns: pd.DataFrame, *, coded_turns: set[int] | None = None,
+                    limit: int | None = None) -> None:
+    """Turns as chat bubbles (interviewer vs participant), every text shown as plain text."""
+    shown = turns if limit is None else turns.head(limit)
+    for turn in shown.itertuples(index=False):
+        interviewer = turn.role == "interviewer"
+        with st.chat_message("assistant" if interviewer else "user",
+                             avatar=":material/mic:" if interviewer else ":material/person:"):
+            marker = " · coded" if coded_turns and int(turn.turn_index) in coded_turns else ""
+            st.caption(f"{'Interviewer' if interviewer else 'Participant'} · "
+                       f"{escape_markdown(turn.speaker)}{marker}")
+            st.text(str(turn.text))
+    if limit is not None and len(turns) > limit:
+        st.caption(f"… {len(turns) - limit} more turns")
+
+
+def draw_preview(batch: ParsedBatch) -> None:
+    """One transcript, interviewer and participant turns visibly distinct."""
+    transcripts = batch.ingest.transcripts
+    if not transcripts:
+        return
+    ids = [t.transcript_id for t in transcripts]
+    chosen = st.selectbox("Preview transcript", ids, key="upload.preview")
+    transcript = transcripts[ids.index(chosen)] if chosen in ids else transcripts[0]
+    turns = pd.DataFrame([{"turn_index": t.index, "speaker": t.speaker, "role": t.role,
+                           "text": t.text} for t in transcript.turns])
+    st.caption(f"Cohort {escape_markdown(transcript.cohort)} · "
+               f"{len(transcript.turns)} turns · from {escape_markdown(transcript.source_file)}")
+    if len(turns):
+        draw_transcript(turns, limit=PREVIEW_TURNS)
+
+
+def draw_override(batch: ParsedBatch) -> dict[str, str] | None:
+    """Let the user say which speaker label is the interviewer (one transcript or all).
+
+    Returns the new override mapping when the user applies one, else None.
+    """
+    from analysis.ingest import speaker_summary
+
+    summary = speaker_summary(batch.ingest)
+    if summary.empty:
+        return None
+    st.dataframe(summary, hide_index=True, width="stretch")
+    ids = [ALL_TRANSCRIPTS, *dict.fromkeys(summary["transcript_id"].astype(str))]
+    scope = st.selectbox("Apply to", ids, key="upload.override.scope",
+                         format_func=lambda t: "All transcripts" if t == ALL_TRANSCRIPTS else t)
+    rows = summary if scope == ALL_TRANSCRIPTS else summary[summary["transcript_id"] == scope]
+    speakers = list(dict.fromkeys(rows["speaker"].astype(str)))
+    speaker = st.selectbox("Interviewer is", speakers, key="upload.override.speaker")
+    if st.button("Apply and re-parse", key="upload.override.apply", icon=":material/sync:"):
+        overrides = dict(batch.overrides)
+        if scope == ALL_TRANSCRIPTS:
+            overrides = {ALL_TRANSCRIPTS: speaker}
+        else:
+            overrides[scope] = speaker
+        return overrides
+    return None
+
+
+def analyse(batch: ParsedBatch, project: str) -> None:
+    """Run the pipeline with visible progress, save the project, make it the active one."""
+    from analysis.pipeline import run_pipeline
+
+    with st.status("Analysing…", expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+
+        def progress(stage: str, fraction: float) -> None:
+            bar.progress(min(1.0, max(0.0, float(fraction))), text=stage)
+
+        try:
+            target = cache.store()
+        except Exception:  # no store: the result is still shown, just not saved
+            target = None
+        result = run_pipeline(batch.ingest, project=project, store=target, progress=progress)
+        status.update(label="Analysis finished", state="complete", expanded=False)
+    if target is not None and project in cache.project_names():
+        cache.project_changed(project)
+        cache.open_project(project)
+    else:
+        cache.use_result(project, result)

@@ -1,0 +1,256 @@
+"""Building blocks every page uses: page context, filter line, charts with downloads,
+safe text, quotes and exports.
+
+User text (answers, questions, names, topic words, codebook labels from an uploaded
+YAML) is never passed to ``unsafe_allow_html`` or ``st.html``; where it must sit inside
+markdown (to highlight an evidence sentence), it goes through ``escape_markdown`` first,
+which backslash-escapes every markdown and HTML metacharacter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from analysis.export import to_csv_bytes, to_xlsx_bytes
+from analysis.filters import FilteredView, FilterSpec, describe_filters
+from analysis.results import AnalysisResult
+from ui import cache, state
+
+UPLOAD_PAGE = "pages/upload.py"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'^%@/])")
+_LEADING_SPACE = re.compile(r"(?m)^[ \t]+")
+
+
+def escape_markdown(text: Any) -> str:
+    """``text`` as markdown that displays literally: no links, images, HTML or LaTeX.
+
+    CommonMark lets any ASCII punctuation be backslash-escaped, so escaping all of it
+    (plus ``:`` for Streamlit's ``:color[]`` directives and emoji shortcodes, and ``/``
+    and ``.`` to break bare-URL autolinks) leaves nothing for the renderer to interpret.
+    Leading indentation would start a code block: callers pass whole texts through
+    ``strip_indent`` first.
+    """
+    value = "" if text is None else str(text)
+    return _MD_SPECIAL.sub(r"\\\1", value.replace("\r", ""))
+
+
+def strip_indent(text: Any) -> str:
+    """Drop each line's leading spaces (markdown would turn 4 of them into a code block)."""
+    return _LEADING_SPACE.sub("", "" if text is None else str(text))
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What a page draws from: the project, the active filter and its filtered view."""
+
+    project: state.ActiveProject
+    spec: FilterSpec
+    view: FilteredView
+    filters_text: str
+    min_group_size: int
+    presentation: bool
+
+    @property
+    def result(self) -> AnalysisResult:
+        return self.project.result
+
+    @property
+    def codebook(self) -> pd.DataFrame:
+        return self.project.result.codebook
+
+    def aggregate(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """A cached ``analysis.aggregates`` table over the filtered participants."""
+        return cache.aggregate(self.project, self.spec, self.view, name, *args, **kwargs)
+
+    def subtitle(self, extra: str = "") -> str:
+        n = f"N = {self.view.n_participants} of {self.view.n_total_participants} participants"
+        return " · ".join(part for part in (self.filters_text, n, extra) if part)
+
+
+def empty_state() -> None:
+    """Shown when no project is open: say why and point to the Upload page."""
+    st.info("No project is open yet. Upload transcripts or open a saved project to start.")
+    message = state.get(state.BOOT_MESSAGE)
+    if message:
+        st.caption(message)
+    st.page_link(UPLOAD_PAGE, label="Upload & projects", icon=":material/upload_file:")
+
+
+def page_context(title: str) -> PageContext:
+    """Title + filter line; stops the page with the empty state when nothing is open."""
+    st.title(title)
+    project = state.active_project()
+    if project is None:
+        empty_state()
+        st.stop()
+    spec = state.filter_spec()
+    view = cache.filtered_view(project, spec)
+    ctx = PageContext(
+        project=project,
+        spec=spec,
+        view=view,
+        filters_text=describe_filters(spec, project.result.codebook),
+        min_group_size=state.min_group_size(),
+        presentation=state.presentation_mode(),
+    )
+    filter_line(ctx)
+    return ctx
+
+
+def filter_line(ctx: PageContext) -> None:
+    """The visible statement of the active filters and N, with a one-click reset."""
+    n_line = f"{ctx.view.n_participants} of {ctx.view.n_total_participants} participants"
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.markdown(f"**{n_line}** · {escape_markdown(ctx.filters_text)}")
+    if not ctx.spec.is_empty() and not ctx.presentation:
+        right.button("Reset filters", key="page.reset", on_click=state.reset_filters,
+                     icon=":material/filter_alt_off:")
+    if ctx.view.n_participants == 0:
+        st.warning("No participant matches these filters. Reset or loosen them.")
+
+
+def caption_for(ctx: PageContext) -> str:
+    from ui.charts import caption_line
+
+    return caption_line(
+        source=f"Interview Lens · {ctx.project.name}",
+        n=ctx.view.n_participants,
+        filters=ctx.filters_text,
+        date=dt.date.today().isoformat(),
+    )
+
+
+def show_chart(chart: alt.Chart | alt.LayerChart | Any, *, name: str, ctx: PageContext) -> None:
+    """Draw an Altair chart with PNG (2x) and SVG downloads, caption baked into the image.
+
+    The images are rendered only when a button is clicked (a callable ``data``), so a
+    filter change redraws the page without paying for vl-convert.
+    """
+    st.altair_chart(chart, width="stretch")
+    if ctx.presentation:
+        return
+    from ui.charts import chart_to_png, chart_to_svg
+
+    caption = caption_for(ctx)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
+    png, svg, _ = st.columns([1, 1, 4])
+    png.download_button("PNG", data=lambda: chart_to_png(chart, caption=caption, scale=2.0),
+                        file_name=f"{slug}.png", mime="image/png", key=f"dl.{slug}.png",
+                        icon=":material/image:", on_click="ignore")
+    svg.download_button("SVG", data=lambda: chart_to_svg(chart, caption=caption),
+                        file_name=f"{slug}.svg", mime="image/svg+xml", key=f"dl.{slug}.svg",
+                        icon=":material/polyline:", on_click="ignore")
+
+
+def hidden_groups_note(hidden: list[tuple[str, int]], min_size: int) -> None:
+    """Say which groups were left out for being too small (never show them as 100%)."""
+    if hidden:
+        names = ", ".join(f"{group} (n={size})" for group, size in hidden)
+        st.caption(escape_markdown(
+            f"Hidden: groups with fewer than {min_size} participants — {names}. "
+            "Lower the minimum group size in Chart settings to show them."
+        ))
+
+
+def role_of(participants: pd.DataFrame) -> pd.Series:
+    """"occupation (group)" per participant, "Unclear" when nothing is known."""
+    occupation = participants.get("occupation", pd.Series("", index=participants.index))
+    group = participants.get("occupation_group", pd.Series("", index=participants.index))
+    occupation = occupation.fillna("").astype(str).str.strip()
+    group = group.fillna("").astype(str).str.strip().replace("", "Unclear")
+    return (occupation + " (" + group + ")").where(occupation != "", group)
+
+
+def role_text(occupation: Any, group: Any) -> str:
+    """One participant's role for display: "nurse educator (Healthcare ...)"."""
+    occupation = "" if pd.isna(occupation) else str(occupation).strip()
+    group = ("" if pd.isna(group) else str(group).strip()) or "Unclear"
+    return f"{occupation} ({group})" if occupation else group
+
+
+def highlighted(answer: str, evidence: str) -> str:
+    """Escaped markdown of ``answer`` with the evidence sentence in bold."""
+    answer, evidence = strip_indent(answer), str(evidence or "").strip()
+    start = answer.find(evidence) if evidence else -1
+    if start < 0:
+        return escape_markdown(answer)
+    end = start + len(evidence)
+    return (escape_markdown(answer[:start]) + "**" + escape_markdown(answer[start:end])
+            + "**" + escape_markdown(answer[end:]))
+
+
+def quote_block(*, answer: str, evidence: str, question: str, who: str, chips: list[str]) -> None:
+    """One quote: question, answer with highlighted evidence, who said it, code chips."""
+    with st.container(border=True):
+        if question:
+            st.caption("Q: " + escape_markdown(question))
+        st.markdown(highlighted(answer, evidence))
+        meta = escape_markdown(who)
+        if chips:
+            meta += " · " + " ".join(f"`{chip.replace('`', '')}`" for chip in chips)
+        st.caption(meta)
+
+
+def coded_answers(ctx: PageContext) -> pd.DataFrame:
+    """The filtered answers with their codes, topic and the participant's role (export)."""
+    segments = ctx.view.segments
+    people = ctx.view.participants[
+        [c for c in ("transcript_id", "cohort", "occupation", "occupation_group")
+         if c in ctx.view.participants.columns]
+    ]
+    columns = [c for c in ("transcript_id", "segment_index", "question", "answer", "topic_id",
+                           "topic_label", "codes") if c in segments.columns]
+    return segments[columns].merge(people, on="transcript_id", how="left")
+
+
+def participants_table(ctx: PageContext) -> pd.DataFrame:
+    """Participants in view with their role and a readable list of their codes."""
+    participants = ctx.view.participants
+    codes = [c for c in ctx.result.code_ids if c in participants.columns]
+    labels = dict(zip(ctx.codebook["code"], ctx.codebook["label"], strict=False))
+    has = participants[codes].apply(pd.to_numeric, errors="coerce").fillna(0).astype(int) > 0
+    names = has.apply(lambda row: "; ".join(labels.get(c, c) for c in codes if row[c]), axis=1)
+    table = participants[[c for c in ("transcript_id", "cohort", "occupation", "occupation_group")
+                          if c in participants.columns]].copy()
+    table["role"] = role_of(participants)
+    table["n_codes"] = has.sum(axis=1) if codes else 0
+    table["codes"] = names if len(participants) else pd.Series(dtype=str)
+    attrs = [c for c in participants.columns if str(c).startswith("attr.")]
+    return pd.concat([table, participants[attrs]], axis=1)
+
+
+def export_buttons(ctx: PageContext, *, key: str) -> None:
+    """CSV and XLSX of the filtered participants and coded answers (formula-escaped)."""
+    if ctx.presentation:
+        return
+    people = participants_table(ctx)
+    answers = coded_answers(ctx)
+    a, b, c, _ = st.columns([1, 1, 1, 2])
+    a.download_button("Participants CSV", data=lambda: to_csv_bytes(people),
+                      file_name="participants.csv", mime="text/csv", key=f"{key}.pcsv",
+                      on_click="ignore", icon=":material/download:")
+    b.download_button("Answers CSV", data=lambda: to_csv_bytes(answers),
+                      file_name="coded_answers.csv", mime="text/csv", key=f"{key}.acsv",
+                      on_click="ignore", icon=":material/download:")
+    c.download_button(
+        "Both as XLSX",
+        data=lambda: to_xlsx_bytes({"participants": people, "coded answers": answers}),
+        file_name="interview_lens.xlsx", key=f"{key}.xlsx", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table:")
+
+
+def group_columns(ctx: PageContext) -> dict[str, str]:
+    """Columns a chart can split by: label -> participants column."""
+    options = {"Cohort": "cohort", "Occupation group": "occupation_group"}
+    for column in ctx.view.participants.columns:
+        if str(column).startswith("attr."):
+            options[str(column).removeprefix("attr.").replace("_", " ").capitalize()] = column
+    return {label: col for label, col in options.items() if col in ctx.view.participants.columns}
