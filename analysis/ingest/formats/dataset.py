@@ -1,0 +1,175 @@
+"""Datasets with one transcript per row (CSV/TSV/XLSX), or one turn per row (long format).
+
+The Anthropic Interviewer CSVs are the canonical case (``transcript_id,text``). A bad row is
+reported by number and skipped; it never sinks the other rows of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from analysis.ingest.formats.header import attribute_name
+from analysis.ingest.formats.plaintext import parse_labelled_text
+from analysis.ingest.options import IngestOptions
+from analysis.ingest.raw import ParsedFile, RawTranscript, RawTurn
+from analysis.records import IngestError
+
+ID_COLUMNS = (
+    "transcript_id", "id", "participant_id", "participant", "interview_id",
+    "conversation_id", "dialog_id", "session_id",
+)  # fmt: skip
+TEXT_COLUMNS = ("text", "transcript", "content", "conversation", "dialogue", "dialog", "body")
+TURN_TEXT_COLUMNS = ("text", "content", "utterance", "message", "turn", "value")
+SPEAKER_COLUMNS = ("speaker", "role", "author", "from", "speaker_label")
+COHORT_COLUMNS = ("cohort", "group", "split")
+_MAX_ROW_WARNINGS = 5
+
+
+def _norm(name: str) -> str:
+    return " ".join(str(name).split()).casefold().replace(" ", "_")
+
+
+def _pick(header: list[str], wanted: str | None, defaults: Iterable[str]) -> int | None:
+    normed = [_norm(h) for h in header]
+    if wanted:
+        if _norm(wanted) not in normed:
+            raise IngestError(f"column {wanted!r} not found; columns are {', '.join(header)}")
+        return normed.index(_norm(wanted))
+    for name in defaults:
+        if name in normed:
+            return normed.index(name)
+    return None
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _csv_rows(text: str, delimiter: str, options: IngestOptions) -> Iterator[list[str]]:
+    # The csv default (131,072 chars) is too small for long transcripts; raise it to a
+    # deliberate bound instead of sys.maxsize (see reliability_anchors §2.3).
+    csv.field_size_limit(options.max_csv_field_chars)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        detail = "field longer than the limit" if "field larger" in str(exc) else "malformed"
+        raise IngestError(f"unreadable CSV near line {reader.line_num}: {detail}") from exc
+
+
+def parse_delimited(text: str, *, extension: str, options: IngestOptions) -> ParsedFile:
+    delimiter = "\t" if extension in {".tsv", ".tab"} else _sniff_delimiter(text)
+    rows = _csv_rows(text, delimiter, options)
+    header = next(rows, None)
+    if not header or not any(h.strip() for h in header):
+        raise IngestError("empty table: no header row")
+    return rows_to_transcripts(header, rows, options)
+
+
+def parse_xlsx(data: bytes, *, options: IngestOptions) -> ParsedFile:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise IngestError("not a readable XLSX workbook") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        cells = (
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        )
+        header = next(cells, None)
+        if not header or not any(h.strip() for h in header):
+            raise IngestError("empty workbook: no header row")
+        return rows_to_transcripts(header, cells, options)
+    finally:
+        workbook.close()
+
+
+def rows_to_transcripts(
+    header: list[str], rows: Iterable[list[str]], options: IngestOptions
+) -> ParsedFile:
+    """Turn table rows into transcripts, wide (a text per row) or long (a turn per row)."""
+    header = [h.strip() for h in header]
+    id_col = _pick(header, options.id_column, ID_COLUMNS)
+    cohort_col = _pick(header, options.cohort_column, COHORT_COLUMNS)
+    speaker_col = None if options.text_column else _pick(header, None, SPEAKER_COLUMNS)
+    if speaker_col is not None and id_col is not None:
+        text_col = _pick(header, None, TURN_TEXT_COLUMNS)
+        if text_col is not None:
+            return _long_format(header, rows, id_col, speaker_col, text_col, cohort_col)
+    text_col = _pick(header, options.text_column, TEXT_COLUMNS)
+    if text_col is None:
+        raise IngestError(f"no transcript text column; columns are {', '.join(header)}")
+    used = {i for i in (id_col, text_col, cohort_col) if i is not None}
+    parsed = ParsedFile(transcripts=[], multi=True)
+    ragged = skipped = 0
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            ragged += 1
+            if ragged <= _MAX_ROW_WARNINGS:
+                parsed.warnings.append(
+                    f"row {number} has {len(row)} fields, expected {len(header)}"
+                )
+            row = (row + [""] * len(header))[: len(header)]
+        if not any(cell.strip() for cell in row):
+            continue
+        text = row[text_col]
+        try:
+            raw = parse_labelled_text(text, location=f"row {number}")
+        except IngestError as exc:
+            skipped += 1
+            if skipped <= _MAX_ROW_WARNINGS:
+                parsed.warnings.append(f"row {number} skipped: {exc}")
+            continue
+        if id_col is not None and row[id_col].strip():
+            raw.transcript_id = row[id_col].strip()
+        if cohort_col is not None and row[cohort_col].strip():
+            raw.cohort = row[cohort_col].strip()
+        for i, name in enumerate(header):
+            if i not in used and name and row[i].strip():
+                raw.attributes[attribute_name(name)] = row[i].strip()
+        parsed.transcripts.append(raw)
+    if ragged > _MAX_ROW_WARNINGS:
+        parsed.warnings.append(f"{ragged} rows in all had the wrong number of fields")
+    if skipped > _MAX_ROW_WARNINGS:
+        parsed.warnings.append(f"{skipped} rows in all were skipped")
+    if not parsed.transcripts:
+        reason = parsed.warnings[0] if parsed.warnings else "no data rows"
+        raise IngestError(f"no transcripts found ({reason})")
+    return parsed
+
+
+def _long_format(
+    header: list[str],
+    rows: Iterable[list[str]],
+    id_col: int,
+    speaker_col: int,
+    text_col: int,
+    cohort_col: int | None,
+) -> ParsedFile:
+    by_id: dict[str, RawTranscript] = {}
+    for number, row in enumerate(rows, start=2):
+        row = (row + [""] * len(header))[: len(header)]
+        key = row[id_col].strip()
+        speaker = row[speaker_col].strip()
+        if not key or not speaker:
+            continue
+        raw = by_id.setdefault(
+            key, RawTranscript(turns=[], transcript_id=key, location=f"row {number}")
+        )
+        if cohort_col is not None and row[cohort_col].strip():
+            raw.cohort = row[cohort_col].strip()
+        text = row[text_col].strip()
+        if raw.turns and raw.turns[-1].speaker == speaker:
+            raw.turns[-1].text = f"{raw.turns[-1].text}\n\n{text}".strip()
+        else:
+            raw.turns.append(RawTurn(speaker=speaker, text=text))
+    if not by_id:
+        raise IngestError("no transcripts found (no rows with an id and a speaker)")
+    return ParsedFile(transcripts=list(by_id.values()), multi=True)
