@@ -61,8 +61,12 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM (Excel then detects the encoding), every cell escaped."""
-    return escape_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a BOM (Excel then detects the encoding), every cell escaped.
+
+    Rows end in CRLF (RFC 4180) so the csv writer quotes any cell holding a bare CR or LF;
+    with pandas' default LF terminator a CR inside an answer would split the row.
+    """
+    return escape_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
