@@ -120,6 +120,8 @@ def rows_to_transcripts(
         if not any(cell.strip() for cell in row):
             continue
         text = row[text_col]
+        if "\n" not in text and "\\n" in text:  # TSV exports often escape newlines
+            text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
         try:
             raw = parse_labelled_text(text, location=f"row {number}")
         except IngestError as exc:

@@ -66,14 +66,23 @@ def _leading_header_end(lines: list[str]) -> int:
     return end
 
 
+def _both_sides(keys: set[str], sides: dict[str, str]) -> bool:
+    found = [sides[k] for k in keys]
+    return {"interviewer", "participant"} <= set(found) or found.count("neutral") > 1
+
+
 def _accepted_keys(candidates: dict[int, _Candidate]) -> set[str]:
     counts = Counter(c.key for c in candidates.values())
     labels = {c.key: c.label for c in candidates.values()}
     sides = {key: label_side(label) for key, label in labels.items()}
     timed = {c.key for c in candidates.values() if c.timestamped}
     first = candidates[min(candidates)].key if candidates else ""
-    # A known label used once mid-answer ("Question: ...") is prose, not a speaker.
+    # A known label used once mid-answer ("Question: ...") is prose, not a speaker, unless
+    # the transcript needs it to have both an interviewer and a participant at all.
     known = {key for key, side in sides.items() if side and (counts[key] >= 2 or key == first)}
+    every_known = {key for key, side in sides.items() if side}
+    if not _both_sides(known, sides) and _both_sides(every_known, sides):
+        known = every_known
     names = {
         key
         for key, n in counts.items()
@@ -81,8 +90,7 @@ def _accepted_keys(candidates: dict[int, _Candidate]) -> set[str]:
     }
     if sum(1 for c in candidates.values() if c.timestamped) >= 2:
         return timed | known
-    side_set = {sides[k] for k in known}
-    if {"interviewer", "participant"} <= side_set or sum(sides[k] == "neutral" for k in known) > 1:
+    if _both_sides(known, sides):
         return known
     if known:
         return known | names
