@@ -72,7 +72,7 @@ def build(project_dir: Path = PROJECT_DIR) -> None:
         stale.unlink()
     save_result_dir(result, project_dir, inputs=inputs)
     print(
-        f"built {project_dir.relative_to(ROOT)} from {len(files)} files in {seconds:.1f} s: "
+        f"built {project_dir} from {len(files)} files in {seconds:.1f} s: "
         f"{len(result.transcripts)} transcripts, {len(result.segments)} segments, "
         f"{len(result.topics)} topics, {len(result.assignments)} code assignments"
     )
