@@ -16,6 +16,7 @@ from analysis.ingest.speakers import decide_roles, main_interviewer
 from analysis.records import Transcript, Turn
 
 _ID_UNSAFE = re.compile(r"\s+")
+_NORMALISE_MAX_CHARS = 1_000_000
 
 
 def clean_id(value: str) -> str:
@@ -65,7 +66,13 @@ def build_file_transcripts(
 
 def content_key(transcript: Transcript) -> str:
     """Hash of the normalised spoken text: equal for re-exports of the same interview."""
-    text = " ".join(" ".join(t.text.split()).casefold() for t in transcript.turns)
+    parts = []
+    for turn in transcript.turns:
+        # Whitespace-insensitive for normal turns; huge turns are hashed as they are,
+        # because splitting tens of MB into words costs seconds for no practical gain.
+        text = turn.text if len(turn.text) > _NORMALISE_MAX_CHARS else " ".join(turn.text.split())
+        parts.append(text.casefold())
+    text = "\n".join(parts)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 

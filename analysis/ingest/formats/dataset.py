@@ -58,7 +58,11 @@ def _csv_rows(text: str, delimiter: str, options: IngestOptions) -> Iterator[lis
     try:
         yield from reader
     except csv.Error as exc:
-        detail = "field longer than the limit" if "field larger" in str(exc) else "malformed"
+        detail = (
+            f"a field is longer than the limit of {options.max_csv_field_chars:,} characters"
+            if "field larger" in str(exc)
+            else "malformed"
+        )
         raise IngestError(f"unreadable CSV near line {reader.line_num}: {detail}") from exc
 
 
@@ -122,6 +126,11 @@ def rows_to_transcripts(
         text = row[text_col]
         if "\n" not in text and "\\n" in text:  # TSV exports often escape newlines
             text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
+        if not text.strip():
+            skipped += 1
+            if skipped <= _MAX_ROW_WARNINGS:
+                parsed.warnings.append(f"row {number} skipped: empty text")
+            continue
         try:
             raw = parse_labelled_text(text, location=f"row {number}")
         except IngestError as exc:

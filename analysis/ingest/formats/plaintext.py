@@ -122,7 +122,9 @@ def split_turns(text: str, *, merge_same_speaker: bool = False) -> tuple[list[Ra
     merge = merge_same_speaker or any(timed for _, _, timed in turns)
     raw: list[RawTurn] = []
     for label, body, _ in turns:
-        chunk = _MANY_BLANKS.sub("\n\n", "\n".join(body).strip())
+        chunk = "\n".join(body).strip()
+        if "\n\n\n" in chunk:
+            chunk = _MANY_BLANKS.sub("\n\n", chunk)
         if merge and raw and raw[-1].speaker == label:
             raw[-1].text = f"{raw[-1].text}\n\n{chunk}".strip() if chunk else raw[-1].text
         else:
