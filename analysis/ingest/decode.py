@@ -101,6 +101,15 @@ def decode_bytes(data: bytes) -> Decoded:
 
 
 def _detect(data: bytes) -> Decoded:
+    # Mostly-ASCII text with a few high bytes is, in practice, Windows-1252 from Word or
+    # Excel; detectors guess poorly on so little evidence. Text dominated by high bytes
+    # (Cyrillic, CJK, ...) goes to charset-normalizer.
+    sample = data[:_SNIFF_BYTES]
+    if sum(b > 127 for b in sample) <= 0.3 * len(sample):
+        try:
+            return _finish(data.decode("cp1252"), "cp1252", ())
+        except UnicodeDecodeError:
+            pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
