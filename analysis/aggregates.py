@@ -100,6 +100,24 @@ def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return low, high
 
 
+def wilson_arrays(
+    k: np.ndarray, n: np.ndarray | int, z: float = 1.96
+) -> tuple[np.ndarray, np.ndarray]:
+    """``wilson_interval`` over arrays of counts (same edge rules), for whole tables at once."""
+    k = np.asarray(k, dtype=float)
+    n = np.broadcast_to(np.asarray(n, dtype=float), k.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, k / n, 0.0)
+        z2 = z * z
+        denom = 1.0 + z2 / n
+        centre = (p + z2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+        low = np.where(k == 0, 0.0, np.maximum(0.0, centre - half))
+        high = np.where(k == n, 1.0, np.minimum(1.0, centre + half))
+    empty = n == 0
+    return np.where(empty, 0.0, low), np.where(empty, 1.0, high)
+
+
 def newcombe_difference_interval(
     k_a: int, n_a: int, k_b: int, n_b: int, z: float = 1.96
 ) -> tuple[float, float]:
@@ -147,11 +165,26 @@ def _codebook_rows(codebook: pd.DataFrame, facet: str | None) -> pd.DataFrame:
     return rows[["code", "facet", "label"]].reset_index(drop=True)
 
 
-def _has_code(participants: pd.DataFrame, code: str) -> pd.Series:
-    """0/1 column of a code as booleans; a code missing from the frame counts as absent."""
-    if code not in participants.columns:
-        return pd.Series(False, index=participants.index)
-    return pd.to_numeric(participants[code], errors="coerce").fillna(0).astype(int) > 0
+def _code_matrix(participants: pd.DataFrame, codes: list[str]) -> np.ndarray:
+    """Participants × codes boolean matrix; codes missing from the frame count as absent."""
+    if not codes:
+        return np.zeros((len(participants), 0), dtype=bool)
+    frame = participants.reindex(columns=codes)
+    if not all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes):
+        frame = frame.apply(pd.to_numeric, errors="coerce")
+    return frame.fillna(0).to_numpy(dtype=float) > 0
+
+
+def _prevalence_from_matrix(rows: pd.DataFrame, matrix: np.ndarray, total: int) -> pd.DataFrame:
+    counts = matrix.sum(axis=0).astype(int) if matrix.size else np.zeros(len(rows), dtype=int)
+    low, high = wilson_arrays(counts, total)
+    table = rows.copy()
+    table["n"] = counts
+    table["total"] = total
+    table["share"] = counts / total if total else np.zeros(len(rows))
+    table["ci_low"] = low
+    table["ci_high"] = high
+    return table[PREVALENCE_COLUMNS]
 
 
 def _group_labels(participants: pd.DataFrame, group_col: str) -> pd.Series:
@@ -171,24 +204,9 @@ def code_prevalence(
     participants: pd.DataFrame, codebook: pd.DataFrame, facet: str | None = None
 ) -> pd.DataFrame:
     """Share of participants with each code, in codebook order, with Wilson intervals."""
-    total = len(participants)
-    records = []
-    for row in _codebook_rows(codebook, facet).itertuples(index=False):
-        n = int(_has_code(participants, row.code).sum())
-        low, high = wilson_interval(n, total)
-        records.append(
-            {
-                "code": row.code,
-                "facet": row.facet,
-                "label": row.label,
-                "n": n,
-                "total": total,
-                "share": n / total if total else 0.0,
-                "ci_low": low,
-                "ci_high": high,
-            }
-        )
-    return pd.DataFrame(records, columns=PREVALENCE_COLUMNS)
+    rows = _codebook_rows(codebook, facet)
+    matrix = _code_matrix(participants, list(rows["code"]))
+    return _prevalence_from_matrix(rows, matrix, len(participants))
 
 
 @dataclass
@@ -217,14 +235,18 @@ def prevalence_by_group(
 ) -> GroupedPrevalence:
     """Code shares within each group of ``group_col`` (largest group first)."""
     labels = _group_labels(participants, group_col)
+    rows = _codebook_rows(codebook, facet)
+    matrix = _code_matrix(participants, list(rows["code"]))
+    label_values = labels.to_numpy()
     frames = []
     hidden: list[tuple[str, int]] = []
     for group in _ordered_groups(labels):
-        members = participants[labels == group]
-        if len(members) < min_group_size:
-            hidden.append((group, len(members)))
+        members = label_values == group
+        size = int(members.sum())
+        if size < min_group_size:
+            hidden.append((group, size))
             continue
-        table = code_prevalence(members, codebook, facet)
+        table = _prevalence_from_matrix(rows, matrix[members], size)
         table.insert(0, "group", group)
         frames.append(table)
     table = (
@@ -247,36 +269,32 @@ def cooccurrence(
     rows = _codebook_rows(codebook, facet)
     if rows.empty:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
-    matrix = (
-        np.column_stack([_has_code(participants, c).to_numpy(dtype=np.int64) for c in rows["code"]])
-        if len(participants)
-        else np.zeros((0, len(rows)), dtype=np.int64)
-    )
+    matrix = _code_matrix(participants, list(rows["code"])).astype(np.int64)
     both = matrix.T @ matrix
-    singles = np.diag(both)
-    records = []
-    for i, a in enumerate(rows.itertuples(index=False)):
-        for j, b in enumerate(rows.itertuples(index=False)):
-            if i == j:
-                continue
-            n_both = int(both[i, j])
-            either = int(singles[i] + singles[j] - n_both)
-            records.append(
-                {
-                    "code_a": a.code,
-                    "code_b": b.code,
-                    "label_a": a.label,
-                    "label_b": b.label,
-                    "facet_a": a.facet,
-                    "facet_b": b.facet,
-                    "n_a": int(singles[i]),
-                    "n_b": int(singles[j]),
-                    "n_both": n_both,
-                    "share_of_a": n_both / singles[i] if singles[i] else float("nan"),
-                    "jaccard": n_both / either if either else 0.0,
-                }
-            )
-    return pd.DataFrame(records, columns=COOCCURRENCE_COLUMNS)
+    singles = np.diag(both).astype(float)
+    a_idx, b_idx = np.nonzero(~np.eye(len(rows), dtype=bool))
+    n_both = both[a_idx, b_idx]
+    either = singles[a_idx] + singles[b_idx] - n_both
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_of_a = np.where(singles[a_idx] > 0, n_both / singles[a_idx], np.nan)
+        jaccard = np.where(either > 0, n_both / either, 0.0)
+    codes, labels, facets = (rows[c].to_numpy() for c in ("code", "label", "facet"))
+    return pd.DataFrame(
+        {
+            "code_a": codes[a_idx],
+            "code_b": codes[b_idx],
+            "label_a": labels[a_idx],
+            "label_b": labels[b_idx],
+            "facet_a": facets[a_idx],
+            "facet_b": facets[b_idx],
+            "n_a": singles[a_idx].astype(int),
+            "n_b": singles[b_idx].astype(int),
+            "n_both": n_both.astype(int),
+            "share_of_a": share_of_a,
+            "jaccard": jaccard,
+        },
+        columns=COOCCURRENCE_COLUMNS,
+    )
 
 
 def group_differences(
@@ -294,13 +312,16 @@ def group_differences(
     the codes compared. Rows are sorted by the absolute gap, biggest first.
     """
     labels = _group_labels(participants, group_col)
-    members_a = participants[labels == str(group_a)]
-    members_b = participants[labels == str(group_b)]
-    total_a, total_b = len(members_a), len(members_b)
+    rows = _codebook_rows(codebook, facet)
+    matrix = _code_matrix(participants, list(rows["code"]))
+    in_a = (labels == str(group_a)).to_numpy()
+    in_b = (labels == str(group_b)).to_numpy()
+    total_a, total_b = int(in_a.sum()), int(in_b.sum())
+    counts_a = matrix[in_a].sum(axis=0).astype(int)
+    counts_b = matrix[in_b].sum(axis=0).astype(int)
     records = []
-    for row in _codebook_rows(codebook, facet).itertuples(index=False):
-        n_a = int(_has_code(members_a, row.code).sum())
-        n_b = int(_has_code(members_b, row.code).sum())
+    for i, row in enumerate(rows.itertuples(index=False)):
+        n_a, n_b = int(counts_a[i]), int(counts_b[i])
         share_a = n_a / total_a if total_a else 0.0
         share_b = n_b / total_b if total_b else 0.0
         if total_a and total_b:
@@ -358,11 +379,14 @@ def topic_by_group(
     if seg.empty or not kept_groups:
         return pd.DataFrame(columns=TOPIC_GROUP_COLUMNS)
     seg["group"] = seg["transcript_id"].map(group_of)
-    counts = (
-        seg.groupby(["topic_id", "group"], sort=False)
-        .agg(n_participants=("transcript_id", "nunique"), n_answers=("transcript_id", "size"))
-        .reset_index()
+    n_answers = seg.groupby(["topic_id", "group"], sort=False).size().rename("n_answers")
+    n_people = (
+        seg.drop_duplicates(["topic_id", "transcript_id"])
+        .groupby(["topic_id", "group"], sort=False)
+        .size()
+        .rename("n_participants")
     )
+    counts = pd.concat([n_people, n_answers], axis=1).reset_index()
     topic_labels = seg.drop_duplicates("topic_id").set_index("topic_id")["topic_label"]
     grid = pd.MultiIndex.from_product(
         [sorted(seg["topic_id"].unique()), kept_groups], names=["topic_id", "group"]

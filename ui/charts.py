@@ -45,9 +45,9 @@ HEATMAP_SCHEME = "blues"
 FONT = "Source Sans Pro, Helvetica Neue, Helvetica, Arial, Liberation Sans, DejaVu Sans, sans-serif"
 THEME_NAME = "interview_lens"
 
-MAX_MAP_POINTS = 4000
+MAX_MAP_POINTS = 3000
 """Topic-map points drawn at most; above this a fixed-seed sample keeps the page light."""
-MAP_TEXT_CHARS = 280
+MAP_TEXT_CHARS = 240
 """Answer text in map tooltips is cut to this many characters (plain text, never HTML)."""
 CAPTION_WRAP = 110
 COOCCURRENCE_NOTE = "Cell: participants with both codes, and their % of the row code's participants"
@@ -487,7 +487,8 @@ def chart_topic_sizes(
 
 
 def _shorten(text: Any, limit: int = MAP_TEXT_CHARS) -> str:
-    flat = " ".join(str(text).split())
+    # Cut before flattening whitespace: answers can be thousands of characters long.
+    flat = " ".join(str(text)[: limit * 2].split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
@@ -504,22 +505,34 @@ def chart_topic_map(
     data = segments.dropna(subset=["x", "y"])
     if data.empty:
         return _empty_chart(title, subtitle, "No answers to map.", presentation)
+    # Colours, names and label positions come from ALL answers, before any sampling, so
+    # the picture does not shift with the sample.
+    top_ids = list(
+        data.loc[data["topic_id"] != -1, "topic_id"]
+        .value_counts()
+        .sort_index(kind="mergesort")
+        .sort_values(ascending=False, kind="mergesort")
+        .index[:7]
+    )
+    named: dict[Any, str] = {}
+    for tid in top_ids:
+        name = str(data.loc[data["topic_id"] == tid, "topic_label"].iloc[0])
+        named[tid] = name if name not in named.values() else f"{name} (#{tid})"
+    other = "Other topics / no topic"
+    centres = (
+        data[data["topic_id"].isin(top_ids)]
+        .groupby("topic_id", sort=False)[["x", "y"]]
+        .median()
+        .reset_index()
+    )
+    centres["shown_topic"] = centres["topic_id"].map(named)
+    centres = centres[["x", "y", "shown_topic"]]
     n_all = len(data)
     if n_all > MAX_MAP_POINTS:
         data = data.sample(n=MAX_MAP_POINTS, random_state=0).sort_index()
         subtitle = f"{subtitle}\nShowing a random {MAX_MAP_POINTS:,} of {n_all:,} answers"
     data = data.copy()
     data["topic_label"] = data["topic_label"].astype(str)
-    real = data[data["topic_id"] != -1]
-    top_ids = list(
-        real["topic_id"]
-        .value_counts()
-        .sort_index(kind="mergesort")
-        .sort_values(ascending=False, kind="mergesort")
-        .index[:7]
-    )
-    named = {tid: data.loc[data["topic_id"] == tid, "topic_label"].iloc[0] for tid in top_ids}
-    other = "Other topics / no topic"
     data["shown_topic"] = data["topic_id"].map(named).fillna(other)
     data["answer_text"] = data["answer"].map(_shorten)
     data["question_text"] = data.get("question", pd.Series("", index=data.index)).map(
@@ -549,12 +562,6 @@ def chart_topic_map(
             ],
         )
         .transform_calculate(is_named=f"datum.shown_topic === {other!r} ? 0 : 1")
-    )
-    centres = (
-        data[data["shown_topic"] != other]
-        .groupby("shown_topic", sort=False)[["x", "y"]]
-        .median()
-        .reset_index()
     )
     names = (
         alt.Chart(centres)

@@ -19,6 +19,7 @@ from analysis.aggregates import (
     newcombe_difference_interval,
     prevalence_by_group,
     topic_by_group,
+    wilson_arrays,
     wilson_interval,
 )
 from analysis.filters import FilterSpec, apply_filters
@@ -217,3 +218,20 @@ def test_all_aggregates_accept_an_empty_selection(result) -> None:
     assert (cooccurrence(empty, result.codebook)["n_both"] == 0).all()
     assert topic_by_group(result.segments, empty, "cohort").empty
     assert isinstance(group_differences(empty, result.codebook, "cohort", "a", "b"), pd.DataFrame)
+
+
+def test_wilson_arrays_match_the_scalar_interval() -> None:
+    k = np.array([0, 1, 5, 10, 0, 3])
+    n = np.array([10, 10, 10, 10, 0, 7])
+    low, high = wilson_arrays(k, n)
+    for i in range(len(k)):
+        assert (low[i], high[i]) == pytest.approx(wilson_interval(int(k[i]), int(n[i])))
+
+
+def test_code_columns_as_text_or_missing_are_read_safely(result) -> None:
+    participants = result.participants.copy()
+    participants["trigger.wording"] = participants["trigger.wording"].astype(str)
+    participants = participants.drop(columns=["culture.encouraged"])
+    table = code_prevalence(participants, result.codebook).set_index("code")
+    assert table.loc["trigger.wording", "n"] == 5
+    assert table.loc["culture.encouraged", "n"] == 0
