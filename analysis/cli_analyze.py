@@ -1,0 +1,121 @@
+"""``python -m analysis analyze INPUT... --out DIR [--store FILE] [--metadata FILE] ...``.
+
+Runs ingest and every analysis stage through the same ``run_pipeline`` as the app, shows a
+progress bar on stderr and writes the output files (see ``analysis.outputs``). Exit 0 when
+at least one transcript parsed, 2 otherwise; errors are one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from analysis.config import PipelineConfig
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "analyze",
+        help="ingest, embed, find topics, code and write the result tables",
+        description="Analyse transcripts: topics, codes and roles, written as CSV tables.",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or ZIPs")
+    parser.add_argument("--out", required=True, type=Path, help="output folder")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="DuckDB project store (default: $INTERVIEW_LENS_STORE or a per-user file)",
+    )
+    parser.add_argument("--metadata", type=Path, help="CSV/XLSX keyed by transcript id")
+    parser.add_argument("--project", default="default", help="project name in the store")
+    parser.add_argument("--codebook", type=Path, help="codebook YAML (default: built-in)")
+    parser.add_argument(
+        "--embedding-backend",
+        choices=["minilm", "hashing"],
+        default=PipelineConfig.embedding_backend,
+        help=PipelineConfig.help()["embedding_backend"],
+    )
+    parser.add_argument("--seed", type=int, default=PipelineConfig.random_state, help="random seed")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+class _Bar:
+    """A tqdm bar on stderr driven by ``progress(message, fraction)``."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=1000, file=sys.stderr, bar_format="{l_bar}{bar}| {elapsed}")
+
+    def __call__(self, message: str, fraction: float) -> None:
+        if self._bar is None:
+            return
+        self._bar.set_description_str(message[:60])
+        self._bar.n = int(1000 * fraction)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    from analysis.outputs import write_outputs
+    from analysis.pipeline import run_pipeline
+    from analysis.store import Store
+
+    codebook_yaml = None
+    if args.codebook is not None:
+        try:
+            codebook_yaml = args.codebook.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"analyze: cannot read codebook {args.codebook}: {exc}", file=sys.stderr)
+            return 2
+    config = replace(
+        PipelineConfig(), embedding_backend=args.embedding_backend, random_state=args.seed
+    )
+    try:
+        store = Store(args.store)
+    except Exception as exc:  # duckdb raises its own IOException family
+        print(f"analyze: cannot open store {args.store}: {exc}", file=sys.stderr)
+        return 2
+    bar = _Bar(not args.no_progress)
+    try:
+        result = run_pipeline(
+            args.inputs,
+            project=args.project,
+            store=store,
+            config=config,
+            metadata=args.metadata,
+            codebook_yaml=codebook_yaml,
+            progress=bar,
+        )
+    except ValueError as exc:  # an invalid codebook is reported as a ValueError subclass
+        bar.close()
+        print(f"analyze: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        bar.close()
+        store.close()
+    try:
+        write_outputs(result, args.out)
+    except OSError as exc:
+        print(f"analyze: cannot write to {args.out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    for message in result.messages:
+        print(f"note: {message}", file=sys.stderr)
+    counts = result.run.get("counts", {})
+    reopened = "reopened" in result.run
+    print(
+        f"analyze: {len(result.transcripts)} transcripts, {len(result.segments)} answers, "
+        f"{counts.get('topics', 0)} topics "
+        f"({100 * counts.get('outlier_share', 0):.1f}% without a topic), "
+        f"{len(result.assignments)} code assignments"
+        f"{' (saved result reused)' if reopened else ''} -> {args.out}"
+    )
+    return 0 if len(result.transcripts) else 2
