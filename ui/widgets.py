@@ -140,11 +140,11 @@ def show_chart(chart: alt.Chart | alt.LayerChart | Any, *, name: str, ctx: PageC
 
     caption = caption_for(ctx)
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
-    png, svg, _ = st.columns([1, 1, 4])
-    png.download_button("PNG", data=lambda: chart_to_png(chart, caption=caption, scale=2.0),
+    row = st.container(horizontal=True)
+    row.download_button("PNG", data=lambda: chart_to_png(chart, caption=caption, scale=2.0),
                         file_name=f"{slug}.png", mime="image/png", key=f"dl.{slug}.png",
                         icon=":material/image:", on_click="ignore")
-    svg.download_button("SVG", data=lambda: chart_to_svg(chart, caption=caption),
+    row.download_button("SVG", data=lambda: chart_to_svg(chart, caption=caption),
                         file_name=f"{slug}.svg", mime="image/svg+xml", key=f"dl.{slug}.svg",
                         icon=":material/polyline:", on_click="ignore")
 
@@ -232,14 +232,14 @@ def export_buttons(ctx: PageContext, *, key: str) -> None:
         return
     people = participants_table(ctx)
     answers = coded_answers(ctx)
-    a, b, c, _ = st.columns([1, 1, 1, 2])
-    a.download_button("Participants CSV", data=lambda: to_csv_bytes(people),
+    row = st.container(horizontal=True)
+    row.download_button("Participants CSV", data=lambda: to_csv_bytes(people),
                       file_name="participants.csv", mime="text/csv", key=f"{key}.pcsv",
                       on_click="ignore", icon=":material/download:")
-    b.download_button("Answers CSV", data=lambda: to_csv_bytes(answers),
+    row.download_button("Answers CSV", data=lambda: to_csv_bytes(answers),
                       file_name="coded_answers.csv", mime="text/csv", key=f"{key}.acsv",
                       on_click="ignore", icon=":material/download:")
-    c.download_button(
+    row.download_button(
         "Both as XLSX",
         data=lambda: to_xlsx_bytes({"participants": people, "coded answers": answers}),
         file_name="interview_lens.xlsx", key=f"{key}.xlsx", on_click="ignore",
