@@ -68,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"ingest: cannot write to {args.out}: {exc.strerror}", file=sys.stderr)
         return 2
+    except Exception as exc:  # the user gets one line, never a traceback with their text
+        print(f"ingest: failed ({type(exc).__name__}); no output written", file=sys.stderr)
+        return 2
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     parsed = sum(f.status == "parsed" for f in result.files)

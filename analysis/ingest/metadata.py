@@ -80,6 +80,9 @@ def apply_metadata(result: IngestResult, table: dict[str, dict[str, str]]) -> No
             else:
                 transcript.attributes[name] = value
     if result.metadata_unmatched:
+        shown = ", ".join(result.metadata_unmatched[:5])
+        more = ", ..." if len(result.metadata_unmatched) > 5 else ""
         result.warnings.append(
-            f"{len(result.metadata_unmatched)} metadata row(s) matched no transcript id"
+            f"{len(result.metadata_unmatched)} metadata row(s) matched no transcript id: "
+            f"{shown}{more}"
         )
