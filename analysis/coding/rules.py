@@ -1,0 +1,165 @@
+"""Lexical coder: regex cues from the codebook, matched on each participant answer.
+
+Why lexical first: it is transparent (every assignment points at the words that
+triggered it), needs no model, and re-coding after a codebook edit takes seconds because
+nothing is embedded. Each code's cues are joined into one compiled pattern and run over
+the whole answer once; matches are then mapped to sentences, so 14k answers x 32 codes
+stay well inside the time budget.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis.coding.codebook import Code
+from analysis.coding.sentences import sentence_at
+
+NEGATION = re.compile(r"\b(not|no|never|nor|without|hardly|rarely|barely|nothing)\b|n.?t\b")
+NEGATION_WINDOW = 25
+"""Characters before a cue in which a negation word cancels it ("we have no policy")."""
+# Confidence model: one cue hit is decent evidence; more hits in the same answer and an
+# answer to the question where the code is expected both make it likelier.
+BASE_CUE = 0.6
+PER_EXTRA_HIT = 0.1
+CONTEXT_BONUS = 0.1
+CONTEXT_CUE_ONLY = 0.55
+MAX_CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCode:
+    """A code's patterns compiled once per coding run."""
+
+    id: str
+    cues: re.Pattern[str] | None
+    context: re.Pattern[str] | None
+    context_cues: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+    negatable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CueHit:
+    """The lexical verdict for one code on one answer."""
+
+    code: str
+    confidence: float
+    sentence_index: int
+    hits: int
+    in_context: bool
+
+
+def lower_pattern(pattern: str) -> str:
+    """Lower-case a regex's literal letters but not its escapes (``\\W`` stays ``\\W``).
+
+    Matching lower-cased text with case-sensitive patterns is about five times faster in
+    Python's ``re`` than ``re.IGNORECASE``, which is what keeps a full-corpus recode
+    inside the time budget.
+    """
+    out = []
+    escaped = False
+    for char in pattern:
+        out.append(char if escaped else char.lower())
+        escaped = char == "\\" and not escaped
+    return "".join(out)
+
+
+def lower_text(text: str) -> str:
+    """``text.lower()`` that never changes length, so match offsets stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _join(patterns: list[str]) -> re.Pattern[str] | None:
+    patterns = [lower_pattern(p) for p in patterns if p]
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _example_pattern(example: str) -> str:
+    """A literal example phrase as a whole-word, whitespace-tolerant pattern."""
+    words = [re.escape(w) for w in example.split()]
+    return r"\b" + r"\s+".join(words) + r"\b" if words else ""
+
+
+def compile_code(code: Code) -> CompiledCode:
+    """Compile cues; example phrases count as cues too (so user codes without cues work)."""
+    cues = [*code.cues, *(_example_pattern(e) for e in code.examples)]
+    return CompiledCode(
+        id=code.id,
+        cues=_join(cues),
+        context=_join(list(code.context)),
+        context_cues=_join(list(code.context_cues)),
+        exclude=_join(list(code.exclude)),
+        negatable=code.negatable,
+    )
+
+
+def _negated(answer: str, sentence_start: int, match_start: int) -> bool:
+    window = answer[max(sentence_start, match_start - NEGATION_WINDOW) : match_start]
+    return NEGATION.search(window) is not None
+
+
+def _sentence_hits(
+    pattern: re.Pattern[str],
+    code: CompiledCode,
+    answer: str,
+    spans: list[tuple[int, int]],
+    excluded: dict[int, bool],
+) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for match in pattern.finditer(answer):
+        index = sentence_at(spans, match.start())
+        begin, end = spans[index]
+        if index not in excluded:
+            excluded[index] = bool(code.exclude and code.exclude.search(answer[begin:end]))
+        if excluded[index]:
+            continue
+        if code.negatable and _negated(answer, begin, match.start()):
+            continue
+        counts[index] = counts.get(index, 0) + 1
+    return counts
+
+
+def match_answer(
+    answer: str, question: str, spans: list[tuple[int, int]], codes: list[CompiledCode]
+) -> list[CueHit]:
+    """Codes whose cues fire in ``answer`` (never in the question), with the best sentence.
+
+    The question only decides whether the answer is "in context" for a code: that raises
+    confidence and switches on the code's weaker context cues.
+    """
+    results: list[CueHit] = []
+    if not spans:
+        return results
+    answer = lower_text(answer)
+    question = lower_text(question)
+    for code in codes:
+        in_context = bool(code.context and code.context.search(question))
+        excluded: dict[int, bool] = {}
+        counts = _sentence_hits(code.cues, code, answer, spans, excluded) if code.cues else {}
+        confidence = 0.0
+        if counts:
+            total = sum(counts.values())
+            confidence = BASE_CUE + PER_EXTRA_HIT * min(total - 1, 2)
+            confidence += CONTEXT_BONUS if in_context else 0.0
+        elif in_context and code.context_cues:
+            counts = _sentence_hits(code.context_cues, code, answer, spans, excluded)
+            confidence = CONTEXT_CUE_ONLY if counts else 0.0
+        if not counts:
+            continue
+        best = max(counts, key=lambda i: (counts[i], -i))
+        results.append(
+            CueHit(
+                code=code.id,
+                confidence=min(confidence, MAX_CONFIDENCE),
+                sentence_index=best,
+                hits=sum(counts.values()),
+                in_context=in_context,
+            )
+        )
+    return results
