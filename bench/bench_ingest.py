@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     print(f"ingest_paths     {ingested - started:>8.2f} s")
     print(f"segment          {segmented - ingested:>8.2f} s")
     print(f"total            {segmented - started:>8.2f} s wall")
-    print(f"cpu              {time.process_time() - cpu_started:>8.2f} s (steadier than wall time")
+    print(f"cpu              {time.process_time() - cpu_started:>8.2f} s (steadier than wall)")
     print(f"peak RSS         {_peak_rss_mb():>8.0f} MB (after imports {rss_before:.0f} MB)")
     return 0
 
