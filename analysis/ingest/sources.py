@@ -33,13 +33,15 @@ def folder_cohort(path: PurePosixPath | Path, fallback: str) -> str:
 
 
 def sources_from_paths(paths: list[Path]) -> tuple[list[Source], list[tuple[str, str]]]:
-    """Expand folders recursively (sorted, hidden files skipped); report missing paths."""
+    """Expand folders recursively (sorted; hidden files and symlinks inside folders skipped)."""
     sources: list[Source] = []
     missing: list[tuple[str, str]] = []
     for path in paths:
         if path.is_dir():
             files = sorted(
-                p for p in path.rglob("*") if p.is_file() and not _is_hidden(p.relative_to(path))
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not p.is_symlink() and not _is_hidden(p.relative_to(path))
             )
             sources.extend(_file_source(p, str(p), folder_cohort(p, path.name)) for p in files)
         elif path.is_file():

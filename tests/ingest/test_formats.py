@@ -179,6 +179,19 @@ def test_missing_user_column_is_a_clear_rejection() -> None:
     assert "column 'body' not found" in result.files[0].reason
 
 
+def test_wide_csv_with_a_role_column_is_not_mistaken_for_long_format() -> None:
+    data = (
+        b"transcript_id,text,role\n"
+        b'n1,"Interviewer: Any AI?\nParticipant: For rotas.",Charge nurse\n'
+        b'n2,"Interviewer: Any AI?\nParticipant: No.",Midwife\n'
+    )
+    result = ingest_blobs([("roles.csv", data)])
+    assert [t.attributes for t in result.transcripts] == [
+        {"role": "Charge nurse"},
+        {"role": "Midwife"},
+    ]
+
+
 def test_long_format_csv_one_turn_per_row() -> None:
     data = (
         b"transcript_id,speaker,text\n"

@@ -61,7 +61,9 @@ def parse_blob(name: str, data: bytes, options: IngestOptions | None = None) -> 
         raise IngestError("archives are expanded by the batch reader, not parsed as text")
     if ext in {".xlsx", ".xlsm"}:
         _check_zip_container(data, options)
-        return parse_xlsx(data, options=options)
+        parsed = parse_xlsx(data, options=options)
+        parsed.encoding = "xlsx"
+        return parsed
     if ext == ".docx":
         return ParsedFile(transcripts=[parse_docx(data, options)], encoding="docx")
     decoded = decode_bytes(data)

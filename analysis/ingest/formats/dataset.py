@@ -104,9 +104,13 @@ def rows_to_transcripts(
     cohort_col = _pick(header, options.cohort_column, COHORT_COLUMNS)
     speaker_col = None if options.text_column else _pick(header, None, SPEAKER_COLUMNS)
     if speaker_col is not None and id_col is not None:
-        text_col = _pick(header, None, TURN_TEXT_COLUMNS)
-        if text_col is not None:
-            return _long_format(header, rows, id_col, speaker_col, text_col, cohort_col)
+        turn_col = _pick(header, None, TURN_TEXT_COLUMNS)
+        rows = list(rows)
+        ids = [row[id_col] for row in rows if len(row) > id_col]
+        # Long format repeats the id on every turn; a wide table with a "role" attribute
+        # column (the participant's job) has one row per id and stays wide.
+        if turn_col is not None and len(set(ids)) < len(ids):
+            return _long_format(header, rows, id_col, speaker_col, turn_col, cohort_col)
     text_col = _pick(header, options.text_column, TEXT_COLUMNS)
     if text_col is None:
         raise IngestError(f"no transcript text column; columns are {', '.join(header)}")
