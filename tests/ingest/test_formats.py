@@ -294,3 +294,18 @@ def test_every_fixture_answer_is_paired_with_a_question(name: str, expected: int
     segments = segment_transcripts(result.transcripts)
     assert len(segments) == expected
     assert all(s.question and s.answer for s in segments)
+
+
+def test_upper_case_labels_with_a_parenthetical_name_and_tab_separators() -> None:
+    text = (
+        b"INTERVIEWER (Sam): How do you use AI?\n"
+        b"JO BAKER:\tFor code review.\n"
+        b"INTERVIEWER (Sam): Why?\n"
+        b"JO BAKER: Speed. Also: it never gets tired.\n"
+    )
+    transcript = _one(ingest_blobs([("caps.txt", text)]))
+    assert _speakers(transcript) == [
+        ("INTERVIEWER (Sam)", "interviewer"),
+        ("JO BAKER", "participant"),
+    ] * 2
+    assert transcript.turns[3].text == "Speed. Also: it never gets tired."

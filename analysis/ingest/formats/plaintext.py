@@ -18,7 +18,7 @@ from analysis.ingest.raw import RawTranscript, RawTurn
 from analysis.records import IngestError
 
 TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?(?:[ \t]?[AaPp][Mm])?"
-_LABEL = r"(?P<label>[^\W\d_][\w.'’ -]{0,39}?)"
+_LABEL = r"(?P<label>[^\W\d_][\w.'’ -]{0,39}?(?:[ \t]*\([^()\n:]{1,30}\))?)"
 _LABEL_LINE = re.compile(
     rf"[ \t]*(?:\[(?P<ts1>{TIMESTAMP})\][ \t]*(?:[-–][ \t]*)?"
     rf"|\(?(?P<ts2>{TIMESTAMP})\)?[ \t]+(?:[-–][ \t]+)?)?"
