@@ -50,6 +50,8 @@ MAX_MAP_POINTS = 3000
 MAP_TEXT_CHARS = 240
 """Answer text in map tooltips is cut to this many characters (plain text, never HTML)."""
 CAPTION_WRAP = 110
+HEATMAP_FLAT_LABEL = 12
+"""Heatmap column labels up to this many characters are written flat, longer ones slanted."""
 COOCCURRENCE_NOTE = "Cell: participants with both codes, and their % of the row code's participants"
 
 _SIZES = {
@@ -289,6 +291,7 @@ def _heatmap_layers(
 ) -> list[alt.Chart]:
     """Cell rectangles and their text as separate charts (callers may add layers)."""
     size = _SIZES[presentation]
+    short_columns = max((len(str(c)) for c in col_order), default=0) <= HEATMAP_FLAT_LABEL
     base = alt.Chart(data).encode(
         y=alt.Y(f"{row}:N", sort=row_order, title=None),
         x=alt.X(
@@ -296,7 +299,11 @@ def _heatmap_layers(
             sort=col_order,
             title=None,
             axis=alt.Axis(
-                orient="top", labelAngle=-35, labelAlign="left", domain=False, ticks=False
+                orient="top",
+                labelAngle=0 if short_columns else -35,
+                labelAlign="center" if short_columns else "left",
+                domain=False,
+                ticks=False,
             ),
         ),
         tooltip=tooltip,
@@ -308,7 +315,16 @@ def _heatmap_layers(
             legend=None,
         )
     )
-    text = base.mark_text(baseline="middle", lineBreak="\n", fontSize=size["mark"] - 1).encode(
+    font_size = size["mark"] - 1
+    line_height = round(font_size * 1.2)
+    # Two-line cells: lift the first line by half a line so the pair sits centred.
+    text = base.mark_text(
+        baseline="middle",
+        lineBreak="\n",
+        lineHeight=line_height,
+        dy=-line_height / 2,
+        fontSize=font_size,
+    ).encode(
         text=f"{text_field}:N",
         color=alt.condition(
             alt.datum[colour_field] > light_text_above, alt.value("white"), alt.value(INK)
@@ -318,10 +334,8 @@ def _heatmap_layers(
 
 
 def _heatmap_chart(parts: list[alt.Chart], title: alt.Title, presentation: bool) -> alt.LayerChart:
-    cell = 64 if presentation else 52
-    return alt.layer(*parts, title=title).properties(
-        width=alt.Step(cell * 1.45), height=alt.Step(cell * 0.8)
-    )
+    width, height = (100, 62) if presentation else (76, 44)
+    return alt.layer(*parts, title=title).properties(width=alt.Step(width), height=alt.Step(height))
 
 
 def chart_heatmap(
@@ -544,12 +558,15 @@ def chart_topic_map(
     domain = [*named.values(), other]
     palette = [*OKABE_ITO[: len(named)], MUTED]
     size = _SIZES[presentation]
+    # Few answers: bigger dots. Names sit just above their cluster's centre, not on it.
+    point_size = (28 if presentation else 18) * (3 if len(data) < 500 else 1)
+    label_lift = -int(size["mark"] * 1.2)
     points = (
         alt.Chart(data)
-        .mark_circle(size=28 if presentation else 18, opacity=0.65)
+        .mark_circle(size=point_size, opacity=0.65)
         .encode(
-            x=alt.X("x:Q", axis=None, scale=alt.Scale(zero=False, nice=False)),
-            y=alt.Y("y:Q", axis=None, scale=alt.Scale(zero=False, nice=False)),
+            x=alt.X("x:Q", axis=None, scale=alt.Scale(zero=False, nice=False, padding=24)),
+            y=alt.Y("y:Q", axis=None, scale=alt.Scale(zero=False, nice=False, padding=24)),
             color=alt.Color(
                 "shown_topic:N", scale=alt.Scale(domain=domain, range=palette), legend=None
             ),
@@ -571,12 +588,13 @@ def chart_topic_map(
             stroke="white",
             strokeWidth=3,
             strokeOpacity=0.9,
+            dy=label_lift,
         )
         .encode(x="x:Q", y="y:Q", text="shown_topic:N")
     )
     names_fill = (
         alt.Chart(centres)
-        .mark_text(fontWeight="bold", fontSize=size["mark"])
+        .mark_text(fontWeight="bold", fontSize=size["mark"], dy=label_lift)
         .encode(x="x:Q", y="y:Q", text="shown_topic:N", color=alt.value(INK))
     )
     chart = alt.layer(points, names, names_fill, title=_title(title, subtitle)).properties(
