@@ -309,3 +309,20 @@ def test_upper_case_labels_with_a_parenthetical_name_and_tab_separators() -> Non
         ("JO BAKER", "participant"),
     ] * 2
     assert transcript.turns[3].text == "Speed. Also: it never gets tired."
+
+
+def test_headerless_csv_uses_the_long_column_as_text_and_the_first_as_id() -> None:
+    data = (
+        b'a1,"Interviewer: Which AI tools do you use?\nParticipant: Copilot, daily.",2025\n'
+        b'a2,"Interviewer: Which AI tools do you use?\nParticipant: None at all.",2025\n'
+    )
+    result = ingest_blobs([("export.csv", data)])
+    assert [(t.transcript_id, t.attributes) for t in result.transcripts] == [
+        ("a1", {"column_3": "2025"}),
+        ("a2", {"column_3": "2025"}),
+    ]
+
+
+def test_table_without_any_text_column_is_rejected_without_quoting_cells() -> None:
+    result = ingest_blobs([("scores.csv", b"id,score\n1,5\n2,4\n")])
+    assert result.files[0].reason == "no transcript text column; columns are id, score"

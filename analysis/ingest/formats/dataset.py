@@ -25,17 +25,44 @@ TURN_TEXT_COLUMNS = ("text", "content", "utterance", "message", "turn", "value")
 SPEAKER_COLUMNS = ("speaker", "role", "author", "from", "speaker_label")
 COHORT_COLUMNS = ("cohort", "group", "split")
 _MAX_ROW_WARNINGS = 5
+_MAX_HEADER_CHARS = 60
+_MAX_NAMED_COLUMNS = 12
+_GUESS_ROWS = 50
+_MIN_TEXT_CHARS = 40
 
 
 def _norm(name: str) -> str:
     return " ".join(str(name).split()).casefold().replace(" ", "_")
 
 
+def _looks_like_data(cell: str) -> bool:
+    return len(cell) > _MAX_HEADER_CHARS or "\n" in cell
+
+
+def column_names(header: list[str]) -> str:
+    """Header names for messages; cells that look like transcript text are not quoted."""
+    shown = [
+        f"(column {i + 1})" if _looks_like_data(name) else name
+        for i, name in enumerate(header[:_MAX_NAMED_COLUMNS])
+    ]
+    return ", ".join(shown) + (", ..." if len(header) > _MAX_NAMED_COLUMNS else "")
+
+
+def _guess_text_column(header: list[str], rows: list[list[str]]) -> int | None:
+    """The column with the longest cells: transcripts dwarf ids, dates and labels."""
+    sample = [header, *rows[:_GUESS_ROWS]]
+    widths = [
+        sum(len(row[i]) for row in sample if i < len(row)) / len(sample) for i in range(len(header))
+    ]
+    best = max(range(len(widths)), key=lambda i: widths[i], default=None)
+    return best if best is not None and widths[best] >= _MIN_TEXT_CHARS else None
+
+
 def _pick(header: list[str], wanted: str | None, defaults: Iterable[str]) -> int | None:
     normed = [_norm(h) for h in header]
     if wanted:
         if _norm(wanted) not in normed:
-            raise IngestError(f"column {wanted!r} not found; columns are {', '.join(header)}")
+            raise IngestError(f"column {wanted!r} not found; columns are {column_names(header)}")
         return normed.index(_norm(wanted))
     for name in defaults:
         if name in normed:
@@ -112,12 +139,21 @@ def rows_to_transcripts(
         if turn_col is not None and len(set(ids)) < len(ids):
             return _long_format(header, rows, id_col, speaker_col, turn_col, cohort_col)
     text_col = _pick(header, options.text_column, TEXT_COLUMNS)
+    first_row = 2
     if text_col is None:
-        raise IngestError(f"no transcript text column; columns are {', '.join(header)}")
+        rows = list(rows)
+        text_col = _guess_text_column(header, rows)
+        if text_col is None:
+            raise IngestError(f"no transcript text column; columns are {column_names(header)}")
+        if _looks_like_data(header[text_col]):  # no header row: the first row is data
+            rows = [header, *rows]
+            header = [f"column_{i + 1}" for i in range(len(header))]
+            id_col = 0 if text_col != 0 else None
+            first_row = 1
     used = {i for i in (id_col, text_col, cohort_col) if i is not None}
     parsed = ParsedFile(transcripts=[], multi=True)
     ragged = skipped = 0
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(rows, start=first_row):
         if len(row) != len(header):
             ragged += 1
             if ragged <= _MAX_ROW_WARNINGS:
