@@ -171,6 +171,8 @@ def _finish(
     if metadata is not None:
         name, data = metadata
         try:
+            if len(data) > batch.options.max_file_bytes:
+                raise IngestError("metadata file is larger than the file limit")
             apply_metadata(result, read_metadata(name, data, batch.options))
         except IngestError as exc:
             result.warnings.append(f"metadata file {_base(name)} not used: {exc}")

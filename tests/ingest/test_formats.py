@@ -304,10 +304,14 @@ def test_upper_case_labels_with_a_parenthetical_name_and_tab_separators() -> Non
         b"JO BAKER: Speed. Also: it never gets tired.\n"
     )
     transcript = _one(ingest_blobs([("caps.txt", text)]))
-    assert _speakers(transcript) == [
-        ("INTERVIEWER (Sam)", "interviewer"),
-        ("JO BAKER", "participant"),
-    ] * 2
+    assert (
+        _speakers(transcript)
+        == [
+            ("INTERVIEWER (Sam)", "interviewer"),
+            ("JO BAKER", "participant"),
+        ]
+        * 2
+    )
     assert transcript.turns[3].text == "Speed. Also: it never gets tired."
 
 
@@ -326,3 +330,21 @@ def test_headerless_csv_uses_the_long_column_as_text_and_the_first_as_id() -> No
 def test_table_without_any_text_column_is_rejected_without_quoting_cells() -> None:
     result = ingest_blobs([("scores.csv", b"id,score\n1,5\n2,4\n")])
     assert result.files[0].reason == "no transcript text column; columns are id, score"
+
+
+def test_claude_style_export_with_chat_messages_and_senders() -> None:
+    export = (
+        b'[{"uuid": "c-1", "name": "AI at work", "chat_messages": ['
+        b'{"sender": "assistant", "text": "How do you use AI in your lab?"},'
+        b'{"sender": "human", "text": "Mostly to write analysis scripts."}]},'
+        b'{"uuid": "c-2", "name": "Second", "chat_messages": ['
+        b'{"sender": "assistant", "text": "Any worries?"},'
+        b'{"sender": "human", "text": "Reproducibility."}]}]'
+    )
+    result = ingest_blobs([("conversations.json", export)])
+    assert [(t.transcript_id, t.cohort) for t in result.transcripts] == [
+        ("c-1", "conversations"),
+        ("c-2", "conversations"),
+    ]
+    assert result.transcripts[0].attributes == {"name": "AI at work"}
+    assert result.transcripts[1].participant_turns[0].text == "Reproducibility."

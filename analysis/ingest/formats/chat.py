@@ -16,6 +16,7 @@ ROLE_KEYS = ("role", "speaker", "author", "from", "sender", "name")
 CONTENT_KEYS = ("content", "text", "value", "message", "body", "utterance")
 MESSAGE_LIST_KEYS = (
     "messages",
+    "chat_messages",
     "conversation",
     "turns",
     "dialog",
@@ -24,7 +25,11 @@ MESSAGE_LIST_KEYS = (
     "transcript",
 )
 COLLECTION_KEYS = ("conversations", "transcripts", "dialogs", "interviews", "data", "items")
-ID_KEYS = ("transcript_id", "conversation_id", "dialog_id", "session_id", "interview_id", "id")
+ID_KEYS = (
+    "transcript_id", "conversation_id", "dialog_id", "session_id", "interview_id", "uuid", "id",
+)  # fmt: skip
+GROUP_KEYS = ("transcript_id", "conversation_id", "dialog_id", "session_id", "interview_id")
+"""Keys that tie one-message-per-line JSONL rows to a conversation (not message ids)."""
 _INTERVIEWER_ROLES = {"assistant", "ai", "bot", "model", "gpt", "interviewer", "claude", "chatbot"}
 _PARTICIPANT_ROLES = {"user", "human", "participant", "respondent", "interviewee", "customer"}
 _SKIPPED_ROLES = {"system", "tool", "function", "developer"}
@@ -160,7 +165,7 @@ def parse_jsonl(text: str) -> ParsedFile:
                 parsed.warnings.append(str(exc))
             continue
         if _is_message(obj):
-            key = next((str(obj[k]) for k in ID_KEYS[:-1] if obj.get(k) is not None), "")
+            key = next((str(obj[k]) for k in GROUP_KEYS if obj.get(k) is not None), "")
             grouped.setdefault(key, []).append(obj)
             continue
         conversation = _conversation(obj)
