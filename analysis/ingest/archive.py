@@ -44,6 +44,22 @@ def open_zip(data: bytes, options: IngestOptions) -> zipfile.ZipFile:
     return archive
 
 
+def check_zip_container(data: bytes, options: IngestOptions) -> None:
+    """Declared-size caps for an OOXML container (.xlsx) before a library inflates it.
+
+    Declared sizes can lie, but zipfile never yields more than the declared size of a
+    member (then fails its CRC check), so a lie cannot smuggle in more data than we allow.
+    """
+    with open_zip(data, options) as archive:
+        infos = archive.infolist()
+    total = sum(i.file_size for i in infos)
+    if total > options.max_zip_uncompressed_bytes:
+        raise IngestError(f"workbook expands beyond {options.max_zip_uncompressed_bytes / MB:g} MB")
+    ratio = options.max_zip_ratio
+    if any(i.compress_size and i.file_size / i.compress_size > ratio for i in infos):
+        raise IngestError(f"compression ratio above the limit of {ratio:g}")
+
+
 def read_member(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, options: IngestOptions
 ) -> bytes:

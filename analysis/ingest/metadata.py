@@ -7,11 +7,10 @@ column overrides the folder-derived cohort. Keys that match no transcript are re
 
 from __future__ import annotations
 
-import io
-
+from analysis.ingest.archive import check_zip_container
 from analysis.ingest.decode import decode_bytes
 from analysis.ingest.formats import extension
-from analysis.ingest.formats.dataset import _csv_rows, _sniff_delimiter
+from analysis.ingest.formats.dataset import csv_rows, sniff_delimiter, xlsx_rows
 from analysis.ingest.formats.header import attribute_name
 from analysis.ingest.options import IngestOptions
 from analysis.records import IngestError, IngestResult
@@ -22,22 +21,11 @@ METADATA_ID_COLUMNS = ("transcript_id", "id", "participant_id", "participant")
 def _rows(name: str, data: bytes, options: IngestOptions) -> list[list[str]]:
     ext = extension(name)
     if ext in {".xlsx", ".xlsm"}:
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = [
-                ["" if v is None else str(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
-            workbook.close()
-        except Exception as exc:  # openpyxl raises many types for a damaged workbook
-            raise IngestError("metadata workbook is not readable") from exc
-        return rows
+        check_zip_container(data, options)
+        return xlsx_rows(data)
     text = decode_bytes(data).text
-    delimiter = "\t" if ext in {".tsv", ".tab"} else _sniff_delimiter(text)
-    return list(_csv_rows(text, delimiter, options))
+    delimiter = "\t" if ext in {".tsv", ".tab"} else sniff_delimiter(text)
+    return list(csv_rows(text, delimiter, options))
 
 
 def read_metadata(

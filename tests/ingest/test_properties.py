@@ -154,3 +154,40 @@ def test_question_sentences_come_from_the_turn(text: str) -> None:
     assert bool(question) == bool(text.strip())
     for sentence in split_sentences(question):
         assert sentence in text
+
+
+XMLISH = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "<?xml version='1.0'?>",
+                '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">',
+                "<w:body><w:p><w:r><w:t>",
+                "</w:t></w:r></w:p>",
+                "<!DOCTYPE x [<!ENTITY e 'v'>]>",
+                "&e;",
+                "<workbook><sheets><sheet name='s' sheetId='1' r:id='rId1'/></sheets></workbook>",
+            ]
+        ),
+        st.text(max_size=20),
+    ),
+    max_size=8,
+).map("".join)
+
+
+@st.composite
+def office_zips(draw: st.DrawFn) -> bytes:
+    parts = st.sampled_from(
+        ["word/document.xml", "[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"]
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in draw(st.lists(parts, max_size=4, unique=True)):
+            archive.writestr(name, draw(XMLISH).encode("utf-8", "replace"))
+    return buffer.getvalue()
+
+
+@SETTINGS
+@given(data=office_zips(), ext=st.sampled_from([".docx", ".xlsx"]))
+def test_office_containers_raise_only_ingest_error(data: bytes, ext: str) -> None:
+    _raises_only_ingest_error(f"upload{ext}", data)

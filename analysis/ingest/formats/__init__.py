@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from analysis.ingest.archive import open_zip
+from analysis.ingest.archive import check_zip_container
 from analysis.ingest.decode import decode_bytes
 from analysis.ingest.formats.chat import parse_json, parse_jsonl
 from analysis.ingest.formats.dataset import parse_delimited, parse_xlsx
@@ -34,19 +34,6 @@ def extension(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).suffix.casefold()
 
 
-def _check_zip_container(data: bytes, options: IngestOptions) -> None:
-    """Declared-size caps for .xlsx before openpyxl inflates it."""
-    with open_zip(data, options) as archive:
-        infos = archive.infolist()
-    total = sum(i.file_size for i in infos)
-    if total > options.max_zip_uncompressed_bytes:
-        raise IngestError(f"workbook expands beyond {options.max_zip_uncompressed_bytes / MB:g} MB")
-    if any(
-        i.compress_size and i.file_size / i.compress_size > options.max_zip_ratio for i in infos
-    ):
-        raise IngestError(f"compression ratio above the limit of {options.max_zip_ratio:g}")
-
-
 def parse_blob(name: str, data: bytes, options: IngestOptions | None = None) -> ParsedFile:
     """Parse one (non-archive) file's bytes into raw transcripts or raise ``IngestError``."""
     options = options or IngestOptions()
@@ -60,7 +47,7 @@ def parse_blob(name: str, data: bytes, options: IngestOptions | None = None) -> 
     if ext == ".zip":
         raise IngestError("archives are expanded by the batch reader, not parsed as text")
     if ext in {".xlsx", ".xlsm"}:
-        _check_zip_container(data, options)
+        check_zip_container(data, options)
         parsed = parse_xlsx(data, options=options)
         parsed.encoding = "xlsx"
         return parsed

@@ -70,14 +70,14 @@ def _pick(header: list[str], wanted: str | None, defaults: Iterable[str]) -> int
     return None
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     first = text.split("\n", 1)[0]
     counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, delimiter: str, options: IngestOptions) -> Iterator[list[str]]:
+def csv_rows(text: str, delimiter: str, options: IngestOptions) -> Iterator[list[str]]:
     # The csv default (131,072 chars) is too small for long transcripts; raise it to a
     # deliberate bound instead of sys.maxsize (see reliability_anchors §2.3).
     csv.field_size_limit(options.max_csv_field_chars)
@@ -94,32 +94,41 @@ def _csv_rows(text: str, delimiter: str, options: IngestOptions) -> Iterator[lis
 
 
 def parse_delimited(text: str, *, extension: str, options: IngestOptions) -> ParsedFile:
-    delimiter = "\t" if extension in {".tsv", ".tab"} else _sniff_delimiter(text)
-    rows = _csv_rows(text, delimiter, options)
+    delimiter = "\t" if extension in {".tsv", ".tab"} else sniff_delimiter(text)
+    rows = csv_rows(text, delimiter, options)
     header = next(rows, None)
     if not header or not any(h.strip() for h in header):
         raise IngestError("empty table: no header row")
     return rows_to_transcripts(header, rows, options)
 
 
-def parse_xlsx(data: bytes, *, options: IngestOptions) -> ParsedFile:
+def xlsx_rows(data: bytes) -> list[list[str]]:
+    """All cells of the first sheet as text; ``IngestError`` for anything openpyxl rejects."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            if not workbook.worksheets:
+                raise IngestError("workbook has no sheets")
+            sheet = workbook.worksheets[0]
+            return [
+                ["" if v is None else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+        finally:
+            workbook.close()
+    except IngestError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise IngestError("not a readable XLSX workbook") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        cells = (
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        )
-        header = next(cells, None)
-        if not header or not any(h.strip() for h in header):
-            raise IngestError("empty workbook: no header row")
-        return rows_to_transcripts(header, cells, options)
-    finally:
-        workbook.close()
+
+
+def parse_xlsx(data: bytes, *, options: IngestOptions) -> ParsedFile:
+    rows = xlsx_rows(data)
+    if not rows or not any(h.strip() for h in rows[0]):
+        raise IngestError("empty workbook: no header row")
+    return rows_to_transcripts(rows[0], rows[1:], options)
 
 
 def rows_to_transcripts(
