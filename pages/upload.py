@@ -7,6 +7,7 @@ import streamlit as st
 from ui import state, upload
 
 st.title("Upload & projects")
+upload.draw_flash()
 
 with st.container(border=True):
     st.subheader("Projects")
@@ -45,7 +46,5 @@ if batch.ingest.transcripts:
     if st.button("Analyse", type="primary", icon=":material/play_arrow:",
                  disabled=not name.strip(), key="upload.analyse"):
         upload.analyse(batch, name.strip())
-        st.success("Analysis saved and opened.")
-        st.page_link("pages/overview.py", label="Go to the overview", icon=":material/dashboard:")
 else:
     st.error("No transcript could be read from these files; see the reasons above.")

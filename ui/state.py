@@ -38,6 +38,8 @@ UPLOAD_METADATA = "upload.metadata"
 """The optional metadata file uploader widget."""
 UPLOAD_PROJECT_NAME = "upload.project_name"
 UPLOAD_OVERRIDES = "upload.overrides"
+FLASH = "upload.flash"
+"""A one-shot success message that survives the rerun after a project switch."""
 """Interviewer-label overrides chosen by the user: transcript id (or "*") -> speaker."""
 
 # --- canonical filter values (no widget owns these keys) -----------------------------

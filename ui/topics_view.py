@@ -71,14 +71,17 @@ def draw_edit(ctx: PageContext) -> None:
     labels = {int(t): f"#{int(t)} {lab}" for t, lab in
               zip(topics["topic_id"], topics["label"], strict=False)}
     with st.form("topics.rename"):
-        topic = st.selectbox("Topic", list(labels), format_func=labels.get)
-        label = st.text_input("New label", max_chars=80)
+        topic = st.selectbox("Topic", list(labels), format_func=labels.get,
+                             key="topics.rename.topic")
+        label = st.text_input("New label", max_chars=80, key="topics.rename.label")
         if st.form_submit_button("Rename") and topic is not None and label.strip():
             cache.store().rename_topic(ctx.project.name, int(topic), label.strip())
             _reopen(ctx)
     with st.form("topics.merge"):
-        chosen = st.multiselect("Topics to merge", list(labels), format_func=labels.get)
-        label = st.text_input("Label of the merged topic (optional)", max_chars=80)
+        chosen = st.multiselect("Topics to merge", list(labels), format_func=labels.get,
+                                key="topics.merge.topics")
+        label = st.text_input("Label of the merged topic (optional)", max_chars=80,
+                              key="topics.merge.label")
         if st.form_submit_button("Merge") and len(chosen) >= 2:
             cache.store().merge_topics(ctx.project.name, [int(t) for t in chosen],
                                        label=label.strip() or None)

@@ -254,3 +254,16 @@ def analyse(batch: ParsedBatch, project: str) -> None:
         cache.open_project(project)
     else:
         cache.use_result(project, result)
+    state.put(state.FLASH, f"Analysis of {len(batch.ingest.transcripts)} transcripts saved "
+                           "and opened.")
+    # The sidebar was drawn for the previous project: draw everything again.
+    st.rerun()
+
+
+def draw_flash() -> None:
+    """Show (once) the message left by the last analysis."""
+    message = state.get(state.FLASH)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+        st.page_link("pages/overview.py", label="Go to the overview", icon=":material/dashboard:")
+        state.put(state.FLASH, None)
