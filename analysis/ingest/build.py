@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from analysis.ingest.labels import label_key
 from analysis.ingest.options import IngestOptions
 from analysis.ingest.raw import ParsedFile
 from analysis.ingest.speakers import decide_roles, main_interviewer
@@ -39,8 +40,8 @@ def build_file_transcripts(
         fallback = stem if single else f"{stem}_{number:04d}"
         transcript_id = clean_id(raw.transcript_id) or clean_id(fallback)
         override = options.interviewer_for(transcript_id)
-        speakers = {t.speaker.casefold() for t in raw.turns}
-        if override and override.casefold() not in speakers:
+        speakers = {label_key(t.speaker) for t in raw.turns}
+        if override and label_key(override) not in speakers:
             notes.append(f"{transcript_id}: interviewer override {override!r} names no speaker")
         roles = decide_roles(raw.turns, override)
         turns = [

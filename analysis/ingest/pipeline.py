@@ -16,6 +16,7 @@ from analysis.ingest.formats import extension, parse_blob
 from analysis.ingest.metadata import apply_metadata, read_metadata
 from analysis.ingest.options import MB, IngestOptions
 from analysis.ingest.sources import Source, sources_from_blobs, sources_from_paths
+from analysis.ingest.speakers import apply_interviewer_override
 from analysis.records import FileReport, IngestError, IngestResult, Transcript
 
 Progress = Callable[[int, int, str], None]
@@ -168,6 +169,10 @@ def _finish(
         result.warnings.append(f"{len(duplicates)} duplicate transcript(s) left out")
     result.warnings.extend(make_ids_unique(kept))
     result.transcripts = kept
+    # Overrides keyed by a renamed id ("interview_2", as the user saw it) apply now.
+    renamed = {k: v for k, v in batch.options.interviewer_override.items() if k != "*"}
+    if renamed:
+        apply_interviewer_override(result, renamed)
     if metadata is not None:
         name, data = metadata
         try:

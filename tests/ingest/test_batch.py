@@ -130,3 +130,13 @@ def test_progress_reports_every_file() -> None:
     calls: list[tuple[int, int, str]] = []
     ingest_blobs([("a.txt", QA), ("b.txt", NAMES)], progress=lambda *c: calls.append(c))
     assert calls == [(1, 2, "a.txt"), (2, 2, "b.txt")]
+
+
+def test_override_keyed_by_a_renamed_id_applies_to_that_copy() -> None:
+    other = NAMES.replace(b"grant applications", b"ethics forms")
+    options = IngestOptions(interviewer_override={"interview_2": "Elif"})
+    result = ingest_blobs([("a/interview.txt", NAMES), ("b/interview.txt", other)], options=options)
+    assert [(t.transcript_id, t.interviewer_speaker) for t in result.transcripts] == [
+        ("interview", "Jordan"),
+        ("interview_2", "Elif"),
+    ]
