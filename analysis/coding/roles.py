@@ -45,7 +45,7 @@ MIL = "Military Specific"
 # head noun) wins, then the longest. Keep entries as job nouns, not topics.
 OCCUPATION_TERMS: list[tuple[str, str]] = [
     (
-        r"students?|undergrad\w*|phd (student|candidate)|grad(uate)? student|master.?s student",
+        r"student|undergrad\w*|phd (student|candidate)|grad(uate)? student|master.?s student",
         STUDENT,
     ),
     (
@@ -53,7 +53,9 @@ OCCUPATION_TERMS: list[tuple[str, str]] = [
         r"entrepreneurs?|head of \w+|supervisors?|vp|vice president|president|"
         r"principal investigator|business owner|proprietor|team lead|lead|"
         r"chief \w+ officer|administrators?|superintendent|"
-        r"product owner|farmer|rancher",
+        r"product owner|farmer|rancher|landlord|property manager|run(s|ning)? (a|an|my|"
+        r"our) (\w+ ){0,3}"
+        r"(business|company|shop|store|restaurant|agency|practice|firm|studio)",
         MGMT,
     ),
     (
@@ -91,7 +93,7 @@ OCCUPATION_TERMS: list[tuple[str, str]] = [
     ),
     (
         r"social workers?|counsel(l)?ors?|case managers?|pastor|minister|chaplain|clergy|"
-        r"youth worker|community (organizer|health worker|worker)|nonprofit|non-profit|"
+        r"youth worker|community (organizer|health worker|worker)|"
         r"foster (care|families)|child care providers|therapist|mental health",
         COMM,
     ),
@@ -112,7 +114,8 @@ OCCUPATION_TERMS: list[tuple[str, str]] = [
         r"content (creator|writer|strategist|manager)|designers?|graphic designers?|artists?|"
         r"illustrators?|photographers?|videographers?|film ?makers?|filmmaking|musicians?|"
         r"composers?|producers?|actors?|actress|animators?|game designers?|social media|"
-        r"community manager|public relations|pr|translators?|interpreters?|voice actor|"
+        r"community manager|social media \w+|blogs?|copywriting|content writing|"
+        r"public relations|pr|translators?|interpreters?|voice actor|"
         r"podcaster|blogger|poet|screenwriter|novelist|creative director|art director|"
         r"dancer|comedian|youtuber|streamer|singer|songwriter|painter|sculptor|ceramicist|"
         r"potter|crafter|craftsperson|tattoo artist|choreographer|stylist|fashion designer|"
@@ -126,7 +129,8 @@ OCCUPATION_TERMS: list[tuple[str, str]] = [
         r"dietitian|nutritionist|clinicians?|surgeons?|optometrist|physical therapist|"
         r"occupational therapist|speech (language )?patholog\w*|medical coder|"
         r"health information|pharmacy technician|respiratory therapist|psychiatrist|"
-        r"sonographer|medical (doctor|professional)|healthcare (provider|professional)",
+        r"sonographer|medical coding|medical (doctor|professional)|healthcare (provider|"
+        r"professional)",
         HEALTH,
     ),
     (
@@ -153,6 +157,7 @@ OCCUPATION_TERMS: list[tuple[str, str]] = [
         r"hairdresser|hair stylist|barber|cosmetologist|personal trainer|fitness (trainer|"
         r"instructor)|childcare (worker|provider)|nanny|babysitter|tour guide|funeral|"
         r"esthetician|dog (groomer|trainer)|animal (trainer|caretaker)|pet sitter|"
+        r"kennel \w+|animal shelter \w+|"
         r"yoga (teacher|instructor)|life coach|wedding officiant|concierge",
         CARE,
     ),
@@ -167,13 +172,13 @@ OCCUPATION_TERMS: list[tuple[str, str]] = [
         r"administrative assistant|admin assistant|receptionist|secretary|clerk|data entry|"
         r"customer (service|support|success)|bookkeep\w*|executive assistant|dispatcher|"
         r"scheduler|office (assistant|manager|administrator)|call cent(er|re)|"
-        r"virtual assistant|coordinator|billing|payroll|help ?desk|administrative",
+        r"virtual assistant|coordinator|billing|payroll|help ?desk|administrative|transcription\w*",
         OFFICE,
     ),
     (r"farm ?worker|fisher\w*|forestry|agricultural worker|logger", FARM),
     (
         r"construction|carpenter|electrician|plumber|roofer|mason|contractor|welder|"
-        r"builder|drywall|concrete",
+        r"builder|drywall|concrete|(heavy )?equipment operator|heavy equipment",
         CONSTR,
     ),
     (r"mechanic|hvac|repair\w*|maintenance (technician|worker)|installer|technician", REPAIR),
@@ -186,19 +191,49 @@ OCCUPATION_TERMS: list[tuple[str, str]] = [
     (r"driver|truck driver|pilot|delivery|warehouse|forklift|courier|flight attendant", TRANS),
     (r"military|army|navy|soldier|air force|marine corps|marines|veteran officer", MIL),
 ]
+
+
+def _split_alternatives(pattern: str) -> list[str]:
+    """Top-level ``|`` alternatives, so each job term is matched on its own (a joined
+    alternation would stop at "software" and never see "software engineer")."""
+    parts, depth, current = [], 0, []
+    for char in pattern:
+        if char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        depth += (char == "(") - (char == ")")
+        current.append(char)
+    parts.append("".join(current))
+    return [part for part in parts if part]
+
+
 _TERMS = [
-    (re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), group) for pattern, group in OCCUPATION_TERMS
+    (re.compile(rf"\b(?:{term})\b", re.IGNORECASE), group)
+    for pattern, group in OCCUPATION_TERMS
+    for term in _split_alternatives(pattern)
 ]
 
 _SELF_INTRO = re.compile(
-    r"\b(?:i.?m|i am|i work as|i.?ve been working as|i.?ve been|i have been|working as|"
-    r"i was hired as|my (?:job|role|position|title|profession|career) (?:is|as)|"
-    r"i.?m currently|i currently work as|in my (?:role|job|work|position) as|as (?:an?|the))"
-    r"\s+(?:an?\s+|the\s+)?(?P<phrase>[^.,;:!?\n()]{2,90})",
+    r"\b(?:(?:i.?m|i am|i.?ve been|i have been|i was)(?:\s+(?:currently|also|now|actually|"
+    r"primarily|mainly|just|still|basically|working as))?\s+(?:an?|the)|"
+    r"i work as(?: an?| the)?|working as(?: an?| the)?|i was hired as(?: an?| the)?|"
+    r"my (?:job|role|position|title|profession|career) (?:is|as)(?: an?| the)?|"
+    r"i currently work as(?: an?| the)?|in my (?:role|job|work|position) as(?: an?| the)?|"
+    r"as (?:an?|the))"
+    r"\s+(?P<phrase>[^.,;:!?\n()]{2,90})",
     re.IGNORECASE,
 )
 _WORK_IN = re.compile(
-    r"\bi (?:work|am working|worked) (?:in|at|for|on) (?P<phrase>[^.,;:!?\n()]{3,70})",
+    r"\b(?:i (?:work|am working|worked) (?:in|at|for|on)|i.?m in|i am in) "
+    r"(?P<phrase>[^.,;:!?\n()]{3,70})",
+    re.IGNORECASE,
+)
+_OWNER = re.compile(
+    r"\b(?:i (?:own|run|operate|co-own|started|founded)(?: and (?:run|operate|manage))?|"
+    r"the (?:business|company) i (?:own|run)(?: is)?) (?:a |an |my |our |the )?"
+    r"(?P<phrase>[^.,;:!?\n()]{2,60}?\b(?:business|company|shop|store|restaurant|agency|"
+    r"practice|firm|studio|bakery|cafe|farm|brand|startup|start-up)\b)",
     re.IGNORECASE,
 )
 _PHRASE_STOP = re.compile(
@@ -211,12 +246,12 @@ MAX_WORDS_BEFORE_HEAD = 4
 WORK_CONTEXT_HINTS: list[tuple[str, str]] = [
     (
         r"\bmy (students|classroom|class(es)?|pupils|lesson plans?|syllabus|course)\b|"
-        r"\blesson plan",
+        r"\blesson plan|\bi teach\b|\bkids i teach",
         EDU,
     ),
     (
-        r"\b(codebase|my code|programming|software development|pull requests?|debugging|"
-        r"python|javascript|sql queries)\b",
+        r"\b(codebase|code|coding|programming|software development|pull requests?|debugging|"
+        r"python|javascript|sql|kubernetes|api|scripts?|data pipelines?|cloud platform)\b",
         COMP,
     ),
     (
@@ -224,7 +259,8 @@ WORK_CONTEXT_HINTS: list[tuple[str, str]] = [
         r"experiments?|manuscripts?|peer review|hypothes[ie]s|publications?|journals?)\b",
         SCI,
     ),
-    (r"\bmy (patients|clinic|practice)\b", HEALTH),
+    (r"\bmy (patients|clinic|practice)\b|\b(icd-?10|medical coding|health records?)\b", HEALTH),
+    (r"\b(engineering|cad|prototyp\w*|mechanical design)\b", ENG),
     (
         r"\b(my (novel|book|manuscript|art|artwork|music|songs?|illustrations?|paintings?|"
         r"designs?|photography|photos|films?|scripts?|stories|poems?|poetry|album|characters?)|"
@@ -236,7 +272,7 @@ WORK_CONTEXT_HINTS: list[tuple[str, str]] = [
         LEGAL,
     ),
     (r"\bmy (customers|sales|leads|quota|pipeline)\b", SALES),
-    (r"\bmy (shop|store|business|company|team|employees|staff)\b", MGMT),
+    (r"\bmy (shop|store|business|company|employees)\b", MGMT),
 ]
 _HINTS = [(re.compile(p, re.IGNORECASE), g) for p, g in WORK_CONTEXT_HINTS]
 MIN_HINT_VOTES = 2
@@ -264,11 +300,27 @@ def _trim_phrase(raw: str) -> str:
     return (raw[: max(stop.start() - 1, 0)] if stop else raw).strip(" -–—'\"")
 
 
+_MODIFIER_END = re.compile(
+    r"\s(?:at|in|for|with|of|on|who|primarily|mainly|mostly|and|from|within)\s|\s\w+ing\b"
+)
+
+
+def _head_group(phrase: str) -> tuple[str, tuple[int, int] | None]:
+    """Group of the job noun before any "at/in/for ..." tail or verb ("engineer in a
+    manufacturing plant" is an engineer; "psychologist completing mental health ..." a
+    psychologist); the whole phrase is the fallback."""
+    for cut in _MODIFIER_END.finditer(phrase):
+        group, span = group_for_phrase(phrase[: cut.start()])
+        if span is not None:
+            return group, span
+    return group_for_phrase(phrase)
+
+
 def _candidate(phrase: str, require_head_early: bool) -> tuple[str, str] | None:
     phrase = _trim_phrase(phrase)
     if not phrase:
         return None
-    group, span = group_for_phrase(phrase)
+    group, span = _head_group(phrase)
     if span is None:
         return None
     words_before = len(phrase[: span[0]].split())
@@ -288,6 +340,10 @@ def occupation_from_answers(answers: list[str]) -> tuple[str, str, str]:
     """(occupation phrase, group, evidence sentence) from a participant's answers in order;
     empty phrase and Unclear when no answer states a job."""
     for answer in answers:
+        owner = _OWNER.search(answer)
+        if owner:
+            occupation = f"owner of a {' '.join(owner.group('phrase').split())}"
+            return occupation, MGMT, _sentence_around(answer, owner.start())
         for pattern, early in ((_SELF_INTRO, True), (_WORK_IN, True)):
             for match in pattern.finditer(answer):
                 found = _candidate(match.group("phrase"), early)
