@@ -50,9 +50,13 @@ MAX_MAP_POINTS = 3000
 MAP_TEXT_CHARS = 240
 """Answer text in map tooltips is cut to this many characters (plain text, never HTML)."""
 CAPTION_WRAP = 110
+COOCCURRENCE_COMPACT_ABOVE = 12
+"""Co-occurrence matrices with more codes than this show counts only, in smaller cells."""
 HEATMAP_FLAT_LABEL = 12
 """Heatmap column labels up to this many characters are written flat, longer ones slanted."""
-COOCCURRENCE_NOTE = "Cell: participants with both codes, and their % of the row code's participants"
+COOCCURRENCE_NOTE = (
+    "Cell: participants with both codes; colour: their share of the row code's participants"
+)
 
 _SIZES = {
     False: {"base": 13, "label": 13, "title": 18, "subtitle": 13, "mark": 12, "width": 560},
@@ -288,6 +292,8 @@ def _heatmap_layers(
     tooltip: list[alt.Tooltip],
     presentation: bool,
     light_text_above: float = 0.55,
+    two_lines: bool = True,
+    font_size: int | None = None,
 ) -> list[alt.Chart]:
     """Cell rectangles and their text as separate charts (callers may add layers)."""
     size = _SIZES[presentation]
@@ -315,14 +321,14 @@ def _heatmap_layers(
             legend=None,
         )
     )
-    font_size = size["mark"] - 1
+    font_size = font_size or size["mark"] - 1
     line_height = round(font_size * 1.2)
     # Two-line cells: lift the first line by half a line so the pair sits centred.
     text = base.mark_text(
         baseline="middle",
         lineBreak="\n",
         lineHeight=line_height,
-        dy=-line_height / 2,
+        dy=-line_height / 2 if two_lines else 0,
         fontSize=font_size,
     ).encode(
         text=f"{text_field}:N",
@@ -333,8 +339,13 @@ def _heatmap_layers(
     return [rects, text]
 
 
-def _heatmap_chart(parts: list[alt.Chart], title: alt.Title, presentation: bool) -> alt.LayerChart:
-    width, height = (100, 62) if presentation else (76, 44)
+def _heatmap_chart(
+    parts: list[alt.Chart], title: alt.Title, presentation: bool, compact: bool = False
+) -> alt.LayerChart:
+    if compact:
+        width, height = (46, 34) if presentation else (36, 26)
+    else:
+        width, height = (100, 62) if presentation else (76, 44)
     return alt.layer(*parts, title=title).properties(width=alt.Step(width), height=alt.Step(height))
 
 
@@ -410,8 +421,14 @@ def chart_cooccurrence(
     order = list(dict.fromkeys([*data["label_a"], *data["label_b"]]))
     totals = dict(zip(data["label_a"], data["n_a"], strict=False))
     totals.update(dict(zip(data["label_b"], data["n_b"], strict=False)))
+    # Many codes: small cells holding the count only (the share stays in the colour and
+    # the tooltip), so a whole codebook still fits on one slide.
+    compact = len(order) > COOCCURRENCE_COMPACT_ABOVE
+    size = _SIZES[presentation]
+    font_size = size["mark"] - (3 if compact else 1)
     data["cell"] = [
-        f"{int(n)}\n{_pct(s)}" for n, s in zip(data["n_both"], data["share_of_a"], strict=True)
+        f"{int(n)}" if compact else f"{int(n)}\n{_pct(s)}"
+        for n, s in zip(data["n_both"], data["share_of_a"], strict=True)
     ]
     data["display"] = [
         f"{int(n)} of {int(a)} ({_pct(s)})"
@@ -439,18 +456,21 @@ def chart_cooccurrence(
         text_field="cell",
         tooltip=tooltip,
         presentation=presentation,
+        two_lines=not compact,
+        font_size=font_size,
     )
-    size = _SIZES[presentation]
     diag_base = alt.Chart(diagonal).encode(
         y=alt.Y("label_a:N", sort=order, title=None),
         x=alt.X("label_b:N", sort=order, title=None),
     )
-    subtitle = f"{subtitle}\n{COOCCURRENCE_NOTE}"
+    if "both" not in subtitle.lower():  # the caller has not explained the cells yet
+        subtitle = f"{subtitle}\n{COOCCURRENCE_NOTE}"
     parts += [
         diag_base.mark_rect(color="#EEEEEE", stroke="white", strokeWidth=1.5),
-        diag_base.mark_text(fontWeight="bold", fontSize=size["mark"] - 1).encode(text="cell:N"),
+        diag_base.mark_text(fontWeight="bold", fontSize=font_size).encode(text="cell:N"),
     ]
-    return _finish(_heatmap_chart(parts, _title(title, subtitle), presentation), presentation)
+    chart = _heatmap_chart(parts, _title(title, subtitle), presentation, compact=compact)
+    return _finish(chart, presentation)
 
 
 def chart_topic_sizes(

@@ -238,3 +238,19 @@ def test_presentation_png_is_larger(result) -> None:
         _png_size(charts.chart_to_png(large, caption=CAPTION))[0]
         > _png_size(charts.chart_to_png(normal, caption=CAPTION))[0]
     )
+
+
+def test_cooccurrence_of_a_whole_codebook_switches_to_compact_cells() -> None:
+    rng = np.random.default_rng(3)
+    codes = [f"trigger.c{i:02d}" for i in range(charts.COOCCURRENCE_COMPACT_ABOVE + 2)]
+    codebook = pd.DataFrame({"code": codes, "facet": "trigger", "label": codes})
+    participants = pd.DataFrame({c: rng.integers(0, 2, 40) for c in codes})
+    table = cooccurrence(participants, codebook)
+    spec = charts.chart_cooccurrence(table, title="t", subtitle="N = 40").to_dict()
+    cells = [r["cell"] for r in _dataset_rows(spec) if "cell" in r]
+    assert cells and all("\n" not in c for c in cells)
+    assert spec["title"]["subtitle"][-1] == charts.COOCCURRENCE_NOTE
+    small = cooccurrence(participants, codebook.head(4))
+    spec = charts.chart_cooccurrence(small, title="t", subtitle="cell = both").to_dict()
+    assert all("\n" in r["cell"] for r in _dataset_rows(spec) if not r.get("diagonal", True))
+    assert spec["title"]["subtitle"] == ["cell = both"]
