@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +46,25 @@ def demo_fingerprint() -> str:
     return fingerprint_files(demo_input_files(), ROOT)
 
 
+def _git(*args: str) -> str:
+    """Output of a git command in the repository ("" when git or the repo is unavailable)."""
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def code_provenance() -> dict[str, object]:
+    """Which commit built the bundle, and whether the analysis code differed from it."""
+    return {
+        "commit": _git("rev-parse", "HEAD"),
+        "analysis_code_modified": bool(_git("status", "--porcelain", "--", "analysis")),
+    }
+
+
 def build(project_dir: Path = PROJECT_DIR) -> None:
     """Run the pipeline on the demo transcripts and write the bundle to ``project_dir``."""
     # Heavy imports (torch, umap) only when building, so --check stays instant.
@@ -67,6 +87,7 @@ def build(project_dir: Path = PROJECT_DIR) -> None:
         "fingerprint": fingerprint_files(files, ROOT),
         "root": TRANSCRIPTS_DIR.relative_to(ROOT).as_posix(),
         "files": len(files),
+        "built_with": code_provenance(),
     }
     for stale in project_dir.glob("*.parquet"):
         stale.unlink()
