@@ -348,3 +348,15 @@ def test_claude_style_export_with_chat_messages_and_senders() -> None:
     ]
     assert result.transcripts[0].attributes == {"name": "AI at work"}
     assert result.transcripts[1].participant_turns[0].text == "Reproducibility."
+
+
+def test_rare_known_labels_inside_answers_stay_in_the_answer() -> None:
+    turns = []
+    for i in range(12):
+        turns.append(f"AI: Question number {i}?")
+        turns.append(f"User: Answer {i}.")
+    turns[3] += "\nQ: what my manager asked\nA: what I told her"
+    turns[7] += "\nA: and another quoted reply"
+    transcript = _one(ingest_blobs([("quoted.txt", "\n\n".join(turns).encode())]))
+    assert [t.speaker for t in transcript.turns] == ["AI", "User"] * 12
+    assert transcript.turns[3].text == "Answer 1.\nQ: what my manager asked\nA: what I told her"

@@ -30,6 +30,8 @@ _CUE_HEADER = re.compile(
 )
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _MAX_LEADING_HEADER_LINES = 60
+_STRAY_MAX_COUNT = 3
+_STRAY_SHARE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,19 @@ def _both_sides(keys: set[str], sides: dict[str, str]) -> bool:
     return {"interviewer", "participant"} <= set(found) or found.count("neutral") > 1
 
 
+def _without_stray_labels(
+    keys: set[str], counts: Counter, sides: dict[str, str], first: str
+) -> set[str]:
+    """Drop rare labels ("A:" twice in a 40-turn AI/User interview) that quote a list."""
+    top = max(counts[k] for k in keys)
+    kept = set(keys)
+    for key in sorted(keys, key=lambda k: counts[k]):
+        rare = counts[key] <= _STRAY_MAX_COUNT and counts[key] < _STRAY_SHARE * top
+        if rare and key != first and _both_sides(kept - {key}, sides):
+            kept.discard(key)
+    return kept
+
+
 def _accepted_keys(candidates: dict[int, _Candidate]) -> set[str]:
     counts = Counter(c.key for c in candidates.values())
     labels = {c.key: c.label for c in candidates.values()}
@@ -91,7 +106,7 @@ def _accepted_keys(candidates: dict[int, _Candidate]) -> set[str]:
     if sum(1 for c in candidates.values() if c.timestamped) >= 2:
         return timed | known
     if _both_sides(known, sides):
-        return known
+        return _without_stray_labels(known, counts, sides, first)
     if known:
         return known | names
     return names if len(names) >= 2 else set()
