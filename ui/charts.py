@@ -22,6 +22,7 @@ import textwrap
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import vl_convert
 
@@ -637,6 +638,73 @@ def chart_topic_by_group(
     return chart_heatmap(
         data, row="label", col="group", title=title, subtitle=subtitle, presentation=presentation
     )
+
+
+def chart_group_differences(
+    table: pd.DataFrame,
+    *,
+    group_a: str,
+    group_b: str,
+    title: str,
+    subtitle: str,
+    presentation: bool = False,
+    top_n: int = 12,
+) -> alt.TopLevelMixin:
+    """Diverging bars: share in ``group_a`` minus share in ``group_b``, biggest gaps first.
+
+    ``table`` is ``analysis.aggregates.group_differences`` output. Each bar carries its
+    95% Newcombe interval and a direct label "+25 pts (60% vs 35%) · q = 0.03"; bars take
+    the colour of the group that is ahead, so no legend is needed beyond the axis title.
+    """
+    if table.empty:
+        return _empty_chart(title, subtitle, "No codes to compare.", presentation)
+    data = table.head(top_n).copy()
+    data["label"] = _unique_labels(data)
+    data["ahead"] = np.where(data["diff"] >= 0, str(group_a), str(group_b))
+    data["display"] = [
+        f"{d * 100:+.0f} pts ({_pct(a)} vs {_pct(b)})" + (f" · q = {q:.2f}" if pd.notna(q) else "")
+        for d, a, b, q in zip(
+            data["diff"], data["share_a"], data["share_b"], data["q_value"], strict=True
+        )
+    ]
+    # Every label starts right of its interval (or of zero), never over the code names.
+    data["anchor"] = np.maximum(data["diff_ci_high"], 0.0)
+    reach = float(np.nanmax(np.abs(data[["diff_ci_low", "diff_ci_high"]].to_numpy())))
+    limit = min(1.0, max(0.2, np.ceil(reach * 10) / 10))
+    order = list(data["label"])
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        tooltip=[
+            alt.Tooltip("label:N", title="Code"),
+            alt.Tooltip("display:N", title="Gap"),
+            alt.Tooltip("diff_ci_low:Q", title="95% low", format="+.0%"),
+            alt.Tooltip("diff_ci_high:Q", title="95% high", format="+.0%"),
+            alt.Tooltip("p_value:Q", title="Fisher p", format=".3f"),
+        ],
+    )
+    axis_title = f"Share in {group_a} minus share in {group_b}"
+    bars = base.mark_bar(height={"band": 0.72}).encode(
+        x=alt.X(
+            "diff:Q",
+            scale=alt.Scale(domain=[-limit, limit]),
+            axis=alt.Axis(format="+%", title=axis_title, tickCount=9, grid=False),
+        ),
+        color=alt.Color(
+            "ahead:N",
+            scale=alt.Scale(domain=[str(group_a), str(group_b)], range=OKABE_ITO[:2]),
+            legend=alt.Legend(title="Higher in"),
+        ),
+    )
+    rules = base.mark_rule(color=INK, strokeWidth=1.5).encode(
+        x="diff_ci_low:Q", x2="diff_ci_high:Q"
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#888888").encode(x="zero:Q")
+    labels = base.mark_text(align="left", dx=6).encode(x="anchor:Q", text="display:N")
+    step = 34 if presentation else 26
+    chart = alt.layer(bars, rules, zero, labels, title=_title(title, subtitle)).properties(
+        width=_SIZES[presentation]["width"], height=alt.Step(step)
+    )
+    return _finish(chart, presentation)
 
 
 def caption_line(*, source: str, n: int, filters: str, date: str) -> str:

@@ -17,6 +17,7 @@ from PIL import Image
 from analysis.aggregates import (
     code_prevalence,
     cooccurrence,
+    group_differences,
     prevalence_by_group,
     topic_by_group,
 )
@@ -254,3 +255,31 @@ def test_cooccurrence_of_a_whole_codebook_switches_to_compact_cells() -> None:
     spec = charts.chart_cooccurrence(small, title="t", subtitle="cell = both").to_dict()
     assert all("\n" in r["cell"] for r in _dataset_rows(spec) if not r.get("diagonal", True))
     assert spec["title"]["subtitle"] == ["cell = both"]
+
+
+def test_group_differences_chart_diverges_with_intervals(result) -> None:
+    table = group_differences(
+        result.participants, result.codebook, "cohort", "workforce", "creatives"
+    )
+    chart = charts.chart_group_differences(
+        table, group_a="workforce", group_b="creatives", title="Gaps", subtitle="N = 10"
+    )
+    spec = chart.to_dict()
+    assert {"diff", "diff_ci_low", "diff_ci_high", "ahead", "display"} <= _fields(spec)
+    rows = {r["code"]: r for r in _dataset_rows(spec) if "code" in r}
+    ideation = rows["trigger.ideation"]
+    assert ideation["ahead"] == "creatives"
+    assert ideation["display"].startswith("-83 pts (17% vs 100%) · q = ")
+    assert rows["culture.encouraged"]["ahead"] == "workforce"
+    width, height = _png_size(charts.chart_to_png(chart, caption=CAPTION))
+    assert width > 800 and height > 300
+    assert (
+        len(
+            _dataset_rows(
+                charts.chart_group_differences(
+                    table, group_a="a", group_b="b", title="t", subtitle="s", top_n=2
+                ).to_dict()
+            )
+        )
+        <= 3
+    )
