@@ -140,3 +140,30 @@ def test_override_keyed_by_a_renamed_id_applies_to_that_copy() -> None:
         ("interview", "Jordan"),
         ("interview_2", "Elif"),
     ]
+
+
+def test_paths_mix_folders_zips_and_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.ingest.helpers import make_zip
+
+    (tmp_path / "round2").mkdir()
+    (tmp_path / "round2" / "pilots.zip").write_bytes(
+        make_zip({"legal/para.json": fixture_bytes("chat_messages.json")})
+    )
+    (tmp_path / "round2" / ".hidden.txt").write_bytes(QA)
+    result = ingest_paths(
+        [
+            tmp_path / "round2",
+            INGEST_FIXTURES / "cohorts" / "teachers",
+            INGEST_FIXTURES / "teams.vtt",
+        ]
+    )
+    assert [(t.transcript_id, t.cohort) for t in result.transcripts] == [
+        ("export-7f3a", "legal"),  # the JSON's own cohort wins over the folder in the ZIP
+        ("primary", "teachers"),
+        ("teams", "ingest"),
+    ]
+    assert [f.file.split("/")[-1] for f in result.files] == [
+        "para.json",
+        "primary.txt",
+        "teams.vtt",
+    ]
