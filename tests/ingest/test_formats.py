@@ -360,3 +360,11 @@ def test_rare_known_labels_inside_answers_stay_in_the_answer() -> None:
     transcript = _one(ingest_blobs([("quoted.txt", "\n\n".join(turns).encode())]))
     assert [t.speaker for t in transcript.turns] == ["AI", "User"] * 12
     assert transcript.turns[3].text == "Answer 1.\nQ: what my manager asked\nA: what I told her"
+
+
+def test_short_exchange_of_names_each_used_once() -> None:
+    text = b"Jane Doe: Do you use AI for rostering?\nTom Lee: Yes, since March.\n"
+    transcript = _one(ingest_blobs([("short.txt", text)]))
+    assert _speakers(transcript) == [("Jane Doe", "interviewer"), ("Tom Lee", "participant")]
+    prose = b"Summary: we talked about AI.\nOutcome: nothing decided.\nSome more prose here.\n"
+    assert ingest_blobs([("prose.txt", prose)]).files[0].status == "rejected"

@@ -86,7 +86,21 @@ def _without_stray_labels(
     return kept
 
 
-def _accepted_keys(candidates: dict[int, _Candidate]) -> set[str]:
+def _short_named_exchange(
+    candidates: dict[int, _Candidate], labels: dict[str, str], body_lines: int
+) -> set[str]:
+    """A short exchange where *every* line is "Name: text" needs no recurring names."""
+    keys = set(labels)
+    if (
+        len(candidates) == body_lines
+        and 2 <= len(keys) <= 4
+        and all(looks_like_name(labels[k]) and k not in HEADER_KEYS for k in keys)
+    ):
+        return keys
+    return set()
+
+
+def _accepted_keys(candidates: dict[int, _Candidate], body_lines: int) -> set[str]:
     counts = Counter(c.key for c in candidates.values())
     labels = {c.key: c.label for c in candidates.values()}
     sides = {key: label_side(label) for key, label in labels.items()}
@@ -109,7 +123,9 @@ def _accepted_keys(candidates: dict[int, _Candidate]) -> set[str]:
         return _without_stray_labels(known, counts, sides, first)
     if known:
         return known | names
-    return names if len(names) >= 2 else set()
+    if len(names) >= 2:
+        return names
+    return _short_named_exchange(candidates, labels, body_lines)
 
 
 def split_turns(text: str, *, merge_same_speaker: bool = False) -> tuple[list[RawTurn], list[str]]:
@@ -121,7 +137,8 @@ def split_turns(text: str, *, merge_same_speaker: bool = False) -> tuple[list[Ra
         found = _candidate(lines[i])
         if found:
             candidates[i] = found
-    accepted = _accepted_keys(candidates)
+    body_lines = sum(1 for line in lines[body_start:] if line.strip())
+    accepted = _accepted_keys(candidates, body_lines)
     header_lines = lines[:body_start]
     turns: list[tuple[str, list[str], bool]] = []
     display: dict[str, str] = {}
