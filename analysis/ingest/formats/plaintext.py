@@ -31,6 +31,7 @@ _CUE_HEADER = re.compile(
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _MAX_LEADING_HEADER_LINES = 60
 _STRAY_MAX_COUNT = 3
+_PREFIX_CHARS = 160
 _STRAY_SHARE = 0.2
 
 
@@ -43,6 +44,8 @@ class _Candidate:
 
 
 def _candidate(line: str) -> _Candidate | None:
+    if ":" not in line[:_PREFIX_CHARS]:  # every label line and timestamp has a colon early
+        return None
     match = _LABEL_LINE.match(line)
     if match:
         label = " ".join(match.group("label").split())
