@@ -56,7 +56,13 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every cell (and column name) passed through the escaper."""
     escaped = frame.copy()
     for column in escaped.columns:
-        escaped[column] = escaped[column].map(_plain).astype(object)
+        values = escaped[column]
+        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+            # Numbers cannot carry a formula: only turn NaN into an empty cell (fast path).
+            as_objects = values.astype(object)
+            escaped[column] = as_objects.where(values.notna(), None)
+        else:
+            escaped[column] = values.map(_plain).astype(object)
     escaped.columns = [escape_cell(str(c)) for c in escaped.columns]
     return escaped
 
