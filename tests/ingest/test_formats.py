@@ -368,3 +368,21 @@ def test_short_exchange_of_names_each_used_once() -> None:
     assert _speakers(transcript) == [("Jane Doe", "interviewer"), ("Tom Lee", "participant")]
     prose = b"Summary: we talked about AI.\nOutcome: nothing decided.\nSome more prose here.\n"
     assert ingest_blobs([("prose.txt", prose)]).files[0].status == "rejected"
+
+
+def test_rev_style_labels_with_the_timestamp_after_the_colon() -> None:
+    text = (
+        b"Speaker 1: (00:05)\nHow did AI change your editing?\n\n"
+        b"Speaker 2: (00:09)\nIt does the first pass on captions.\n\n"
+        b"Speaker 2: (00:15)\nI fix names and jargon.\n\n"
+        b"Speaker 1: (00:21)\nAnything you won't let it do?\n\n"
+        b"Speaker 2: (00:24)\nFinal sign-off.\n"
+    )
+    transcript = _one(ingest_blobs([("rev.txt", text)]))
+    assert [t.text for t in transcript.turns] == [
+        "How did AI change your editing?",
+        "It does the first pass on captions.\n\nI fix names and jargon.",
+        "Anything you won't let it do?",
+        "Final sign-off.",
+    ]
+    assert transcript.interviewer_speaker == "Speaker 1"

@@ -28,6 +28,7 @@ _LABEL_LINE = re.compile(
 _CUE_HEADER = re.compile(
     rf"[ \t]*(?:\*\*|__)?{_LABEL}(?:\*\*|__)?[ \t]+(?:\|[ \t]*)?\(?(?P<ts>{TIMESTAMP})\)?[ \t]*$"
 )
+_LEADING_STAMP = re.compile(rf"[\[(]{TIMESTAMP}[\])][ \t]*")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _MAX_LEADING_HEADER_LINES = 60
 _STRAY_MAX_COUNT = 3
@@ -50,7 +51,11 @@ def _candidate(line: str) -> _Candidate | None:
     if match:
         label = " ".join(match.group("label").split())
         timestamped = bool(match.group("ts1") or match.group("ts2") or match.group("ts3"))
-        return _Candidate(label_key(label), label, line[match.end() :].strip(), timestamped)
+        text = line[match.end() :].strip()
+        stamp = _LEADING_STAMP.match(text)  # Rev: "Speaker 1: (00:05)"
+        if stamp:
+            text, timestamped = text[stamp.end() :], True
+        return _Candidate(label_key(label), label, text, timestamped)
     cue = _CUE_HEADER.match(line)
     if cue:
         label = " ".join(cue.group("label").split())
