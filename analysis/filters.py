@@ -9,6 +9,7 @@ quote lists can lead with them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -132,8 +133,16 @@ def _attribute_name(column: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def describe_filters(spec: FilterSpec, codebook: pd.DataFrame) -> str:
-    """One plain-text line naming the active filters, for chart subtitles and captions."""
+def describe_filters(
+    spec: FilterSpec,
+    codebook: pd.DataFrame,
+    topic_labels: Mapping[int, str] | None = None,
+) -> str:
+    """One plain-text line naming the active filters, for chart subtitles and captions.
+
+    Topics are named by ``topic_labels`` when given (else "#<id>"), codes by their
+    codebook label.
+    """
     if spec.is_empty():
         return "All participants"
     labels = dict(zip(codebook["code"], codebook["label"], strict=False)) if len(codebook) else {}
@@ -148,7 +157,10 @@ def describe_filters(spec: FilterSpec, codebook: pd.DataFrame) -> str:
     if spec.topics:
         parts.append(
             ("Topics: " if len(spec.topics) > 1 else "Topic: ")
-            + ", ".join(f"#{t}" for t in spec.topics)
+            + ", ".join(
+                str(topic_labels[t]) if topic_labels and t in topic_labels else f"#{t}"
+                for t in spec.topics
+            )
         )
     if spec.keyword.strip():
         parts.append(f'Keyword: "{spec.keyword.strip()}"')

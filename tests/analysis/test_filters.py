@@ -113,3 +113,9 @@ def test_spec_is_hashable_and_describes_itself(result) -> None:
         )
         == "Cohort: workforce · Code: Ideation"
     )
+
+
+def test_topics_are_named_when_labels_are_given(result) -> None:
+    spec = FilterSpec(topics=(1, 7))
+    text = describe_filters(spec, result.codebook, topic_labels={1: "Creative ideas"})
+    assert text == "Topics: Creative ideas, #7"
