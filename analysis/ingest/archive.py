@@ -9,6 +9,7 @@ archives are followed only to ``max_zip_depth``. ``.docx`` and ``.xlsx`` reuse `
 from __future__ import annotations
 
 import io
+import itertools
 import posixpath
 import re
 import stat
@@ -19,6 +20,7 @@ from analysis.ingest.options import MB, IngestOptions
 from analysis.records import IngestError
 
 _CHUNK = 1024 * 1024
+_LOCAL_HEADER_BYTES = 30
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SYSTEM_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -41,7 +43,23 @@ def open_zip(data: bytes, options: IngestOptions) -> zipfile.ZipFile:
         raise IngestError("not a readable ZIP archive") from exc
     if len(infos) > options.max_zip_entries:
         raise IngestError(f"archive has {len(infos)} entries, limit is {options.max_zip_entries}")
+    if _entries_overlap(infos):
+        raise IngestError("archive entries overlap (a zip-bomb construction)")
     return archive
+
+
+def _entries_overlap(infos: list[zipfile.ZipInfo]) -> bool:
+    """True when two members share bytes (quoted-overlap bombs, CVE-2024-0450).
+
+    Python 3.11.7 predates zipfile's own check, so we compare each member's local header
+    offset with the smallest possible end of the member before it.
+    """
+    ordered = sorted(infos, key=lambda i: i.header_offset)
+    for before, after in itertools.pairwise(ordered):
+        minimum_end = before.header_offset + _LOCAL_HEADER_BYTES + before.compress_size
+        if after.header_offset < minimum_end:
+            return True
+    return False
 
 
 def check_zip_container(data: bytes, options: IngestOptions) -> None:

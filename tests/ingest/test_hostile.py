@@ -143,6 +143,16 @@ def test_encrypted_members_are_rejected() -> None:
     }
 
 
+def test_overlapping_entries_are_refused_before_reading() -> None:
+    raw = bytearray(make_zip({"a.txt": GOOD, "b.txt": GOOD}))
+    second = raw.find(b"PK\x01\x02", raw.find(b"PK\x01\x02") + 4)
+    raw[second + 42 : second + 46] = (0).to_bytes(4, "little")  # b.txt now points at a.txt
+    status = _reasons(ingest_blobs([("overlap.zip", bytes(raw))]))
+    assert status == {
+        "overlap.zip": ("rejected", "archive entries overlap (a zip-bomb construction)")
+    }
+
+
 def test_corrupt_and_empty_archives() -> None:
     status = _reasons(
         ingest_blobs([("bad.zip", b"PK\x03\x04 not really"), ("empty.zip", make_zip({}))])
