@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
 
 UPLOADS = sorted((FIXTURES / "browser").glob("*.txt"))
 DEMO_PARTICIPANTS = 48
+UPLOAD_PROJECT = "Browser test upload"
 EXPLORE_PAGES = [
     "Overview",
     "Triggers",
@@ -110,6 +112,19 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
+class StepTimer:
+    """Seconds per step, printed at the end so a slow CI run shows where time went."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.steps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.steps[name] = round(now - self.started, 1)
+        self.started = now
+
+
 def _slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
@@ -125,6 +140,7 @@ def test_demo_upload_analyse_filter_download(
     page = context.new_page()
     page.set_default_timeout(STEP_TIMEOUT_MS)
     errors: dict[str, list[str]] = {}
+    timer = StepTimer()
     try:
         # 1. A fresh server opens on the bundled demo project.
         page.goto(app_url)
@@ -133,11 +149,15 @@ def test_demo_upload_analyse_filter_download(
         expect(sidebar).to_contain_text("Demo (synthetic)")
         expect(metric_value(page, "Participants")).to_have_text(str(DEMO_PARTICIPANTS))
 
+        timer.lap("open demo")
+
         # 2. Every page of the demo renders without an exception; screenshot each.
         for number, title in enumerate(EXPLORE_PAGES, start=1):
             go_to(page, title)
             errors[title] = page_errors(page)
             shoot(page, artifacts_dir, f"demo-{number:02d}-{_slug(title)}")
+
+        timer.lap("demo pages")
 
         # 3. A sidebar filter changes the visible N (demo: 12 scientists of 48).
         go_to(page, "Overview")
@@ -153,6 +173,8 @@ def test_demo_upload_analyse_filter_download(
         wait_idle(page)
         expect(metric_value(page, "Participants")).to_have_text(str(DEMO_PARTICIPANTS))
 
+        timer.lap("cohort filter")
+
         # 4. Upload transcript files through the file input; the parse summary appears.
         go_to(page, "Upload & projects")
         page.locator('input[type="file"]').first.set_input_files([str(p) for p in UPLOADS])
@@ -163,14 +185,23 @@ def test_demo_upload_analyse_filter_download(
         errors["Upload (parsed)"] = page_errors(page)
         shoot(page, artifacts_dir, "upload-01-parsed")
 
+        timer.lap("upload + parse")
+
         # 5. Analyse: the first fit in a fresh server includes the UMAP JIT.
+        name_input = page.locator('[data-testid="stTextInput"]').filter(has_text="Project name")
+        name_input.locator("input").fill(UPLOAD_PROJECT)
+        name_input.locator("input").press("Enter")
+        wait_idle(page)
         page.get_by_role("button", name=re.compile(r"Analyse$")).click()
-        expect(page.get_by_text("Analysis saved and opened.")).to_be_visible(
+        expect(page.get_by_text(re.compile(r"saved and opened"))).to_be_visible(
             timeout=ANALYSIS_TIMEOUT_MS
         )
         wait_idle(page)
+        expect(sidebar).to_contain_text(UPLOAD_PROJECT)
         errors["Upload (analysed)"] = page_errors(page)
         shoot(page, artifacts_dir, "upload-02-analysed")
+
+        timer.lap("analyse")
 
         # 6. The new project is active; a keyword filter narrows it (one bookkeeper).
         go_to(page, "Overview")
@@ -186,6 +217,8 @@ def test_demo_upload_analyse_filter_download(
         expect(metric_value(page, "Participants")).to_have_text(str(len(UPLOADS)))
         errors["Overview (upload)"] = page_errors(page)
 
+        timer.lap("keyword filter")
+
         # 7. Download the chart as PNG: a real PNG of presentation size.
         png_button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="PNG")
         with page.expect_download(timeout=60_000) as download_info:
@@ -197,9 +230,11 @@ def test_demo_upload_analyse_filter_download(
         assert width >= 400 and height >= 400, (width, height)
         assert len(data) > 5_000, "PNG too small to hold a chart"
         (artifacts_dir / "downloaded-overview-chart.png").write_bytes(data)
+        timer.lap("png download")
     except Exception:
         shoot(page, artifacts_dir, "failure")
         raise
     finally:
         context.close()
+        print(f"browser test step seconds: {timer.steps}")
     assert {title: texts for title, texts in errors.items() if texts} == {}
