@@ -246,3 +246,17 @@ def test_jsonl_with_one_bad_line_among_many_keeps_the_rest() -> None:
 def test_json_of_the_wrong_shape_is_an_unknown_structure(payload: bytes) -> None:
     status = _reasons(ingest_blobs([("x.json", payload)]))
     assert status == {"x.json": ("rejected", "unknown JSON structure: no chat messages found")}
+
+
+def test_workbook_caps_apply_before_openpyxl_reads_it() -> None:
+    from tests.ingest.helpers import make_xlsx
+
+    workbook = make_xlsx([["transcript_id", "text"], ["x", "Q: a?\nA: " + "b " * 50_000]])
+    options = IngestOptions(max_zip_uncompressed_bytes=20_000)
+    status = _reasons(ingest_blobs([("big.xlsx", workbook)], options=options))
+    assert status == {"big.xlsx": ("rejected", "workbook expands beyond 0.0190735 MB")}
+    status = _reasons(
+        ingest_blobs([("big.xlsx", workbook)], options=IngestOptions(max_zip_ratio=5))
+    )
+    assert status == {"big.xlsx": ("rejected", "compression ratio above the limit of 5")}
+    assert _reasons(ingest_blobs([("big.xlsx", workbook)]))["big.xlsx"][0] == "parsed"
