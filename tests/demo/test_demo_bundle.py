@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +65,28 @@ def test_demo_roles_are_mostly_inferred(demo) -> None:  # type: ignore[no-untype
     groups = demo.participants["occupation_group"].fillna("Unclear")
     assert (groups != "Unclear").mean() >= 0.6
     assert groups.nunique() >= 6
+
+
+def _role_labels() -> dict[str, dict[str, object]]:
+    lines = (PROJECT_ROOT / "demo" / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+    return {row["file_stem"]: row for row in map(json.loads, lines)}
+
+
+def test_role_labels_cover_every_demo_transcript() -> None:
+    stems = {p.stem for p in (PROJECT_ROOT / "demo" / "transcripts").rglob("*") if p.is_file()}
+    assert set(_role_labels()) == stems
+
+
+def test_demo_roles_match_the_written_occupations(demo) -> None:  # type: ignore[no-untyped-def]
+    """The personas' SOC groups are known (demo/labels.jsonl); role inference should get
+    most of them. A floor, not a target: it catches regressions in the bundled demo."""
+    labels = _role_labels()
+    people = demo.participants.merge(demo.transcripts[["transcript_id", "source_file"]])
+    hits = [
+        row.occupation_group
+        in [labels[Path(row.source_file).stem]["occupation_group"],
+            *labels[Path(row.source_file).stem]["occupation_group_alternates"]]  # type: ignore[misc]
+        for row in people.itertuples()
+    ]  # fmt: skip
+    assert len(hits) == 48
+    assert sum(hits) / len(hits) >= 0.6, sum(hits) / len(hits)
