@@ -386,3 +386,14 @@ def test_rev_style_labels_with_the_timestamp_after_the_colon() -> None:
         "Final sign-off.",
     ]
     assert transcript.interviewer_speaker == "Speaker 1"
+
+
+def test_markdown_front_matter_sets_id_cohort_and_attributes() -> None:
+    text = (
+        b"---\nid: fm_07\ncohort: pharmacists\noccupation: Hospital pharmacist\n---\n\n"
+        b"**Interviewer:** What do you use AI for?\n\n**Participant:** Leaflet wording.\n"
+    )
+    transcript = _one(ingest_blobs([("front.md", text)]))
+    assert (transcript.transcript_id, transcript.cohort) == ("fm_07", "pharmacists")
+    assert transcript.attributes == {"role": "Hospital pharmacist"}
+    assert transcript.turns[1].text == "Leaflet wording."
