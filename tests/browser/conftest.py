@@ -34,7 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts" / "browser"
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts" / "browser" / "e2e"
+"""Own subfolder: the test clears it first, so it must not hold other tests' files."""
 SERVER_START_TIMEOUT_S = 60.0
 
 

@@ -2,7 +2,7 @@
 
 One long test on purpose: the first analysis in a fresh server pays ~25 s of numba JIT
 (UMAP), so every check that needs an analysed upload shares that one run. Full-page
-screenshots of every page land in ``tests/artifacts/browser/`` for a human to look at.
+screenshots of every page land in ``tests/artifacts/browser/e2e/`` for a human to look at.
 """
 
 from __future__ import annotations
