@@ -106,8 +106,9 @@ def _detect(data: bytes) -> Decoded:
     # (Cyrillic, CJK, ...) goes to charset-normalizer.
     sample = data[:_SNIFF_BYTES]
     if sum(b > 127 for b in sample) <= 0.3 * len(sample):
+        notes = ("too short to detect the encoding reliably; read as cp1252",)
         try:
-            return _finish(data.decode("cp1252"), "cp1252", ())
+            return _finish(data.decode("cp1252"), "cp1252", notes if len(data) < 64 else ())
         except UnicodeDecodeError:
             pass
     from charset_normalizer import from_bytes

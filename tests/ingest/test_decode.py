@@ -83,3 +83,9 @@ def test_clean_text_is_left_alone_by_the_mojibake_fixer() -> None:
 def test_empty_and_binary_files_raise_a_typed_error(data: bytes, reason: str) -> None:
     with pytest.raises(IngestError, match=reason):
         decode_bytes(data)
+
+
+def test_tiny_non_utf8_file_says_the_guess_is_weak() -> None:
+    decoded = decode_bytes("Q: Café?\nA: Oui.".encode("cp1252"))
+    assert decoded.text == "Q: Café?\nA: Oui."
+    assert decoded.notes == ("too short to detect the encoding reliably; read as cp1252",)
