@@ -19,10 +19,11 @@ facet_title = right.selectbox("Codes", list(facet_names), key=state.page_key("co
 column, facet = options[split], facet_names[facet_title]
 
 grouped = ctx.aggregate("prevalence_by_group", column, facet, min_group_size=ctx.min_group_size)
-chart = chart_heatmap(grouped, row="label", col="group",
-                      title=f"{facet_title} by {split.lower()}: share of participants",
-                      subtitle=ctx.subtitle(), presentation=ctx.presentation)
-widgets.show_chart(chart, name=f"heatmap-{column}-{facet or 'all'}", ctx=ctx)
+widgets.show_chart(
+    lambda: chart_heatmap(grouped, row="label", col="group",
+                          title=f"{facet_title} by {split.lower()}: share of participants",
+                          subtitle=ctx.subtitle(), presentation=ctx.presentation),
+    name=f"heatmap-{column}-{facet or 'all'}", ctx=ctx)
 widgets.hidden_groups_note(grouped.hidden, ctx.min_group_size)
 
 st.subheader("Differences between two groups")

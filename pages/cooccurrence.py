@@ -15,11 +15,12 @@ facet_names = {**{title: facet for facet, title in FACETS.items()}, ALL_FACETS: 
 facet_title = st.selectbox("Codes", list(facet_names), key=state.page_key("cooc", "facet"))
 facet = facet_names[facet_title]
 table = ctx.aggregate("cooccurrence", facet)
-chart = chart_cooccurrence(
-    table, title=f"{facet_title}: codes that go together",
-    subtitle=ctx.subtitle("cell = participants with both; colour = share of the row's code"),
-    presentation=ctx.presentation)
-widgets.show_chart(chart, name=f"cooccurrence-{facet or 'all'}", ctx=ctx)
+widgets.show_chart(
+    lambda: chart_cooccurrence(
+        table, title=f"{facet_title}: codes that go together",
+        subtitle=ctx.subtitle("cell = participants with both; colour = share of the row's code"),
+        presentation=ctx.presentation),
+    name=f"cooccurrence-{facet or 'all'}", ctx=ctx)
 if not ctx.presentation:
     with st.expander("Strongest pairs"):
         pairs = table[table["code_a"] < table["code_b"]].sort_values(

@@ -31,10 +31,12 @@ top = (table.sort_values("share", ascending=False, kind="mergesort")
 order = {facet: i for i, facet in enumerate(FACETS)}
 top = top.assign(_o=top["facet"].map(order)).sort_values(["_o", "share"],
                                                         ascending=[True, False])
-chart = chart_prevalence(top.drop(columns="_o"), title="Top codes of each facet",
-                         subtitle=ctx.subtitle(f"top {TOP_PER_FACET} per facet"),
-                         presentation=ctx.presentation)
-widgets.show_chart(chart, name="overview-top-codes", ctx=ctx)
+top["facet"] = top["facet"].map(FACETS).fillna(top["facet"])  # legend: "Triggers", not "trigger"
+widgets.show_chart(
+    lambda: chart_prevalence(top.drop(columns="_o"), title="Top codes of each facet",
+                             subtitle=ctx.subtitle(f"top {TOP_PER_FACET} per facet"),
+                             presentation=ctx.presentation),
+    name="overview-top-codes", ctx=ctx)
 
 if not ctx.presentation:
     st.subheader("Export")

@@ -18,8 +18,8 @@ if not ids:
 st.subheader("Read a transcript")
 chosen = st.selectbox("Participant", ids, key=state.page_key("participants", "open"))
 person = table[table["transcript_id"].astype(str) == chosen].iloc[0]
-st.markdown(widgets.escape_markdown(
-    f"{chosen} · {person['cohort']} · {person['role']}"))
+role = widgets.role_text(person["occupation"], person["occupation_group"])
+st.markdown(widgets.escape_markdown(f"{chosen} · {person['cohort']} · {role}"))
 if person["codes"]:
     st.caption("Codes: " + widgets.escape_markdown(person["codes"]))
 turns = ctx.result.turns[ctx.result.turns["transcript_id"].astype(str) == chosen]

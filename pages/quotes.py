@@ -28,7 +28,8 @@ else:
     pages = max(1, math.ceil(len(answers) / PER_PAGE))
     page = 1
     if pages > 1:
-        page = int(st.number_input("Page", 1, pages, 1, key=state.page_key("quotes", "page")))
+        page = int(st.columns([1, 4])[0].number_input(
+            f"Page (of {pages})", 1, pages, 1, key=state.page_key("quotes", "page")))
     for row in answers.iloc[(page - 1) * PER_PAGE: page * PER_PAGE].itertuples(index=False):
         chips = [c for c in str(row.codes).split("; ") if c]
         if row.topic:

@@ -10,11 +10,11 @@ from ui.charts import chart_topic_by_group, chart_topic_map, chart_topic_sizes
 ctx = widgets.page_context("Topics")
 sizes = topics_view.topic_sizes(ctx)
 widgets.show_chart(
-    chart_topic_sizes(sizes, title="Topics: answers per topic",
+    lambda: chart_topic_sizes(sizes, title="Topics: answers per topic",
                       subtitle=ctx.subtitle(), presentation=ctx.presentation),
     name="topic-sizes", ctx=ctx)
 widgets.show_chart(
-    chart_topic_map(ctx.view.segments, title="Map of answers by topic",
+    lambda: chart_topic_map(ctx.view.segments, title="Map of answers by topic",
                     subtitle=ctx.subtitle("closer = more similar"),
                     presentation=ctx.presentation),
     name="topic-map", ctx=ctx)
@@ -25,7 +25,7 @@ split = st.segmented_control("Topic by", list(options), default="Cohort",
 if split:
     table = ctx.aggregate("topic_by_group", options[split], min_group_size=ctx.min_group_size)
     widgets.show_chart(
-        chart_topic_by_group(table, title=f"Topics by {split.lower()}",
+        lambda: chart_topic_by_group(table, title=f"Topics by {split.lower()}",
                              subtitle=ctx.subtitle("share of each group's participants"),
                              presentation=ctx.presentation),
         name=f"topics-by-{options[split]}", ctx=ctx)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,18 +41,21 @@ def fingerprint(result: AnalysisResult) -> str:
         frame: pd.DataFrame = getattr(result, name)
         digest.update(name.encode())
         digest.update(",".join(map(str, frame.columns)).encode())
-        if len(frame):
-            hashable = frame.map(_hashable) if frame.dtypes.eq(object).any() else frame
-            hashes = pd.util.hash_pandas_object(hashable, index=False)
+        for column in frame.columns:
+            values = frame[column]
+            if values.dtype == object and _holds_containers(values):
+                values = values.map(repr)  # lists (topic quotes): their text is what matters
+            hashes = pd.util.hash_pandas_object(values, index=False)
             digest.update(hashes.to_numpy().tobytes())
     return digest.hexdigest()[:16]
 
 
-def _hashable(value: Any) -> Any:
-    """Lists (topic quotes) are not hashable by pandas; their text is what matters."""
-    if isinstance(value, list | tuple | dict) or hasattr(value, "tolist"):
-        return repr(value.tolist() if hasattr(value, "tolist") else value)
-    return value
+def _holds_containers(values: pd.Series) -> bool:
+    first = values.dropna().head(1)
+    if not len(first):
+        return False
+    value = first.iloc[0]
+    return isinstance(value, list | tuple | dict) or hasattr(value, "tolist")
 
 
 def store_path() -> str:
@@ -188,3 +192,18 @@ def aggregate(project: state.ActiveProject, spec: FilterSpec, view: FilteredView
     """
     return _aggregate(project.fingerprint, spec, name, tuple(args),
                       tuple(sorted(kwargs.items())), view, project.result)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _built_chart(key: tuple, _build: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
+    chart = _build()
+    # Skipping jsonschema validation halves the cost; ui.charts tests validate these specs.
+    return chart, chart.to_dict(validate=False)
+
+
+def built_chart(key: tuple, build: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
+    """``(chart, vega-lite spec)`` built once per key (result fingerprint, filters, chart id).
+
+    Shared read-only like the results; the spec dict is never mutated by Streamlit.
+    """
+    return _built_chart(key, build)

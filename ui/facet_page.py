@@ -25,9 +25,10 @@ def render_facet_page(facet: str, title: str) -> None:
         st.info("The codebook of this project has no codes in this facet.")
         return
     table = ctx.aggregate("code_prevalence", facet)
-    chart = chart_prevalence(table, title=f"{title}: share of participants",
-                             subtitle=ctx.subtitle(), presentation=ctx.presentation)
-    widgets.show_chart(chart, name=f"{facet}-prevalence", ctx=ctx)
+    widgets.show_chart(
+        lambda: chart_prevalence(table, title=f"{title}: share of participants",
+                                 subtitle=ctx.subtitle(), presentation=ctx.presentation),
+        name=f"{facet}-prevalence", ctx=ctx)
 
     options = widgets.group_columns(ctx)
     split = st.segmented_control("Split by", [NO_SPLIT, *options], default=NO_SPLIT,
@@ -35,10 +36,11 @@ def render_facet_page(facet: str, title: str) -> None:
     if split and split != NO_SPLIT:
         grouped = ctx.aggregate("prevalence_by_group", options[split], facet,
                                 min_group_size=ctx.min_group_size)
-        chart = chart_prevalence_by_group(
-            grouped, title=f"{title} by {split.lower()}", subtitle=ctx.subtitle(),
-            presentation=ctx.presentation)
-        widgets.show_chart(chart, name=f"{facet}-by-{options[split]}", ctx=ctx)
+        widgets.show_chart(
+            lambda: chart_prevalence_by_group(
+                grouped, title=f"{title} by {split.lower()}", subtitle=ctx.subtitle(),
+                presentation=ctx.presentation),
+            name=f"{facet}-by-{options[split]}", ctx=ctx)
         widgets.hidden_groups_note(grouped.hidden, ctx.min_group_size)
 
     if not ctx.presentation:

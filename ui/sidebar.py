@@ -59,13 +59,19 @@ def _synced(
 
 
 def attribute_columns(participants: pd.DataFrame) -> list[str]:
-    """Metadata columns worth filtering on: ``attr.*`` with a manageable number of values."""
-    return [
-        column
-        for column in participants.columns
-        if str(column).startswith(ATTRIBUTE_PREFIX)
-        and 0 < participants[column].nunique(dropna=True) <= MAX_ATTRIBUTE_VALUES
-    ]
+    """Metadata columns worth filtering or grouping on.
+
+    ``attr.*`` columns with 2 to ``MAX_ATTRIBUTE_VALUES`` values; a column with a
+    different value for every participant is an identifier (or free text), not a group.
+    """
+    columns = []
+    for column in participants.columns:
+        if not str(column).startswith(ATTRIBUTE_PREFIX):
+            continue
+        n_values = participants[column].nunique(dropna=True)
+        if 1 < n_values <= MAX_ATTRIBUTE_VALUES and n_values < len(participants):
+            columns.append(column)
+    return columns
 
 
 def _values(frame: pd.DataFrame, column: str) -> list[str]:

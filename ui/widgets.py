@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -127,13 +128,18 @@ def caption_for(ctx: PageContext) -> str:
     )
 
 
-def show_chart(chart: alt.Chart | alt.LayerChart | Any, *, name: str, ctx: PageContext) -> None:
-    """Draw an Altair chart with PNG (2x) and SVG downloads, caption baked into the image.
+def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext) -> None:
+    """Draw the Altair chart ``build()`` makes, with PNG (2x) and SVG downloads.
 
-    The images are rendered only when a button is clicked (a callable ``data``), so a
-    filter change redraws the page without paying for vl-convert.
+    ``name`` must identify the chart within the page's current selections (facet, split,
+    group column...): together with the result fingerprint, the filters, the minimum
+    group size and presentation mode it keys a cache of the built chart and its
+    Vega-Lite spec, because building and schema-validating an Altair spec costs more than
+    everything else on a redraw. Images are rendered only when a button is clicked.
     """
-    st.altair_chart(chart, width="stretch")
+    key = (ctx.project.fingerprint, ctx.spec, name, ctx.presentation, ctx.min_group_size)
+    chart, spec = cache.built_chart(key, build)
+    st.vega_lite_chart(spec, width="stretch")
     if ctx.presentation:
         return
     from ui.charts import chart_to_png, chart_to_svg
@@ -215,13 +221,12 @@ def participants_table(ctx: PageContext) -> pd.DataFrame:
     participants = ctx.view.participants
     codes = [c for c in ctx.result.code_ids if c in participants.columns]
     labels = dict(zip(ctx.codebook["code"], ctx.codebook["label"], strict=False))
-    has = participants[codes].apply(pd.to_numeric, errors="coerce").fillna(0).astype(int) > 0
-    names = has.apply(lambda row: "; ".join(labels.get(c, c) for c in codes if row[c]), axis=1)
+    has = (participants[codes].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0)
+    names = np.array([str(labels.get(c, c)) for c in codes], dtype=object)
     table = participants[[c for c in ("transcript_id", "cohort", "occupation", "occupation_group")
                           if c in participants.columns]].copy()
-    table["role"] = role_of(participants)
     table["n_codes"] = has.sum(axis=1) if codes else 0
-    table["codes"] = names if len(participants) else pd.Series(dtype=str)
+    table["codes"] = ["; ".join(names[row]) for row in has] if codes else ""
     attrs = [c for c in participants.columns if str(c).startswith("attr.")]
     return pd.concat([table, participants[attrs]], axis=1)
 
@@ -230,18 +235,23 @@ def export_buttons(ctx: PageContext, *, key: str) -> None:
     """CSV and XLSX of the filtered participants and coded answers (formula-escaped)."""
     if ctx.presentation:
         return
-    people = participants_table(ctx)
-    answers = coded_answers(ctx)
+    # Built only when a button is clicked: exports never slow down a redraw.
+    def people() -> pd.DataFrame:
+        return participants_table(ctx)
+
+    def answers() -> pd.DataFrame:
+        return coded_answers(ctx)
+
     row = st.container(horizontal=True)
-    row.download_button("Participants CSV", data=lambda: to_csv_bytes(people),
+    row.download_button("Participants CSV", data=lambda: to_csv_bytes(people()),
                       file_name="participants.csv", mime="text/csv", key=f"{key}.pcsv",
                       on_click="ignore", icon=":material/download:")
-    row.download_button("Answers CSV", data=lambda: to_csv_bytes(answers),
+    row.download_button("Answers CSV", data=lambda: to_csv_bytes(answers()),
                       file_name="coded_answers.csv", mime="text/csv", key=f"{key}.acsv",
                       on_click="ignore", icon=":material/download:")
     row.download_button(
         "Both as XLSX",
-        data=lambda: to_xlsx_bytes({"participants": people, "coded answers": answers}),
+        data=lambda: to_xlsx_bytes({"participants": people(), "coded answers": answers()}),
         file_name="interview_lens.xlsx", key=f"{key}.xlsx", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table:")
@@ -249,8 +259,9 @@ def export_buttons(ctx: PageContext, *, key: str) -> None:
 
 def group_columns(ctx: PageContext) -> dict[str, str]:
     """Columns a chart can split by: label -> participants column."""
+    from ui.sidebar import attribute_columns
+
     options = {"Cohort": "cohort", "Occupation group": "occupation_group"}
-    for column in ctx.view.participants.columns:
-        if str(column).startswith("attr."):
-            options[str(column).removeprefix("attr.").replace("_", " ").capitalize()] = column
+    for column in attribute_columns(ctx.result.participants):
+        options[str(column).removeprefix("attr.").replace("_", " ").capitalize()] = column
     return {label: col for label, col in options.items() if col in ctx.view.participants.columns}
