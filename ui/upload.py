@@ -203,7 +203,8 @@ def draw_preview(batch: ParsedBatch) -> None:
     st.caption(f"Cohort {escape_markdown(transcript.cohort)} · "
                f"{len(transcript.turns)} turns · from {escape_markdown(transcript.source_file)}")
     if len(turns):
-        draw_transcript(turns, limit=PREVIEW_TURNS)
+        with st.container(height=560):
+            draw_transcript(turns, limit=PREVIEW_TURNS)
 
 
 def draw_override(batch: ParsedBatch) -> dict[str, str] | None:
