@@ -117,15 +117,19 @@ def main(argv: list[str] | None = None) -> int:
         def embed(texts: list[str]) -> np.ndarray:
             return model.encode(texts, batch_size=64, normalize_embeddings=True)
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     coded = code_corpus(segments, segment_embeddings=vectors, embed=embed)
     coding_s = time.perf_counter() - start
+    coding_cpu = time.process_time() - cpu_start
     start = time.perf_counter()
     roles = infer_roles(segments, transcripts)
     roles_s = time.perf_counter() - start
     run = transcripts.merge(roles, on="transcript_id").merge(coded.participants, on="transcript_id")
     labels = load_labels(LABELS)
-    print(f"coding {len(segments)} answers: {coding_s:.1f} s; roles: {roles_s:.1f} s")
+    print(
+        f"coding {len(segments)} answers: {coding_s:.1f} s wall, {coding_cpu:.1f} s CPU;"
+        f" roles: {roles_s:.1f} s"
+    )
     print(
         f"role Unclear share (full corpus): {(roles['occupation_group'] == 'Unclear').mean():.3f}"
     )

@@ -9,7 +9,10 @@ as context, never matched for evidence.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +46,39 @@ def _column(segments: pd.DataFrame, name: str) -> list[str]:
     return ["" if pd.isna(v) else str(v) for v in segments[name]]
 
 
+PARALLEL_MIN_SEGMENTS = 4000
+"""Below this, starting worker processes costs more than it saves."""
+
+
+def _match_rows(codebook: Codebook, answers: list[str], questions: list[str]) -> list[tuple]:
+    """(row, code, confidence, evidence sentence) for every cue hit in a chunk of answers."""
+    compiled = [compile_code(code) for code in codebook.codes]
+    hits = []
+    for row, (answer, question) in enumerate(zip(answers, questions, strict=True)):
+        spans = sentence_spans(answer)
+        for hit in match_answer(answer, question, spans, compiled):
+            begin, end = spans[hit.sentence_index]
+            hits.append((row, hit.code, hit.confidence, answer[begin:end]))
+    return hits
+
+
+def _match_parallel(
+    codebook: Codebook, answers: list[str], questions: list[str], n_jobs: int
+) -> list[tuple]:
+    """Split the answers into contiguous chunks, one per worker; results keep row order."""
+    size = -(-len(answers) // n_jobs)
+    bounds = [(i, min(i + size, len(answers))) for i in range(0, len(answers), size)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=context) as pool:
+        futures = [
+            pool.submit(_match_rows, codebook, answers[a:b], questions[a:b]) for a, b in bounds
+        ]
+        hits = []
+        for (offset, _end), future in zip(bounds, futures, strict=True):
+            hits.extend((row + offset, *rest) for row, *rest in future.result())
+    return hits
+
+
 def code_segments(
     segments: pd.DataFrame,
     codebook: Codebook,
@@ -50,30 +86,42 @@ def code_segments(
     segment_embeddings: np.ndarray | None = None,
     embed: EmbedFn | None = None,
     min_confidence: float = MIN_CONFIDENCE,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
-    """Segment-level assignments (ASSIGNMENTS_COLUMNS) for every answer in ``segments``."""
-    compiled = [compile_code(code) for code in codebook.codes]
+    """Segment-level assignments (ASSIGNMENTS_COLUMNS) for every answer in ``segments``.
+
+    ``n_jobs`` None: two worker processes for large corpora (the regex scan is CPU-bound
+    and these machines have two cores), one otherwise. Output does not depend on it.
+    """
+    answers = _column(segments, "answer")
+    questions = _column(segments, "question")
+    if n_jobs is None:
+        n_jobs = min(2, os.cpu_count() or 1) if len(answers) >= PARALLEL_MIN_SEGMENTS else 1
+    if n_jobs > 1 and len(answers) > 1:
+        hits = _match_parallel(codebook, answers, questions, n_jobs)
+    else:
+        hits = _match_rows(codebook, answers, questions)
     similarity = None
     if segment_embeddings is not None and embed is not None and len(segments):
         similarity = code_similarities(segment_embeddings, codebook, embed)
     code_position = {code.id: i for i, code in enumerate(codebook.codes)}
-    answers = _column(segments, "answer")
-    questions = _column(segments, "question")
+    transcript_ids = segments["transcript_id"].tolist()
+    segment_indexes = segments["segment_index"].tolist()
     rows = []
-    for row, (tid, seg_index, answer, question) in enumerate(
-        zip(segments["transcript_id"], segments["segment_index"], answers, questions, strict=True)
-    ):
-        spans = sentence_spans(answer)
-        for hit in match_answer(answer, question, spans, compiled):
-            confidence = hit.confidence
-            if similarity is not None:
-                confidence = similarity.adjust(confidence, row, code_position[hit.code])
-            if confidence < min_confidence:
-                continue
-            begin, end = spans[hit.sentence_index]
-            rows.append(
-                (tid, seg_index, hit.code, round(confidence, 3), trim_evidence(answer[begin:end]))
+    for row, code, confidence, sentence in hits:
+        if similarity is not None:
+            confidence = similarity.adjust(confidence, row, code_position[code])
+        if confidence < min_confidence:
+            continue
+        rows.append(
+            (
+                transcript_ids[row],
+                segment_indexes[row],
+                code,
+                round(confidence, 3),
+                trim_evidence(sentence),
             )
+        )
     return pd.DataFrame(rows, columns=ASSIGNMENTS_COLUMNS)
 
 
