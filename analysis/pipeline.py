@@ -584,6 +584,7 @@ def recode_project(store: Store, project: str, codebook_yaml: str) -> AnalysisRe
     started = time.perf_counter()
     segments = saved.segments.drop(columns=["codes"], errors="ignore")
     embeddings = embed_answers(embedder, list(segments["answer"]), config.unit_max_words)
+    answers_embedded = embedder.n_computed  # 0 unless the cache was cleared
     segments, participants, assignments, codebook = _code(
         segments, saved.transcripts, embeddings, embedder, codebook_yaml
     )
@@ -593,6 +594,7 @@ def recode_project(store: Store, project: str, codebook_yaml: str) -> AnalysisRe
         **saved.run,
         "recoded": {
             "seconds": round(time.perf_counter() - started, 3),
+            "answers_embedded_now": answers_embedded,
             "texts_embedded_now": embedder.n_computed,
         },
     }

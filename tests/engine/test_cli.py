@@ -1,0 +1,73 @@
+"""``python -m analysis analyze``: exit codes and the output file contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import cli_analyze
+from analysis.tables import (
+    ASSIGNMENTS_COLUMNS,
+    FILES_COLUMNS,
+    PARTICIPANTS_BASE_COLUMNS,
+    SEGMENTS_ANALYSED_COLUMNS,
+    TOPICS_COLUMNS,
+)
+from tests.engine.conftest import ENGINE_CORPUS
+
+
+def main(argv: list[str]) -> int:
+    """Only the analyze subcommand, so other subcommands' state cannot break this test."""
+    parser = argparse.ArgumentParser()
+    cli_analyze.add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+def _analyze(tmp_path: Path, *inputs: str) -> int:
+    return main(
+        [
+            "analyze",
+            *inputs,
+            "--out",
+            str(tmp_path / "out"),
+            "--store",
+            str(tmp_path / "store.duckdb"),
+            "--embedding-backend",
+            "hashing",
+            "--no-progress",
+        ]
+    )
+
+
+def test_analyze_writes_the_contract_files(tmp_path: Path, capsys) -> None:
+    assert _analyze(tmp_path, str(ENGINE_CORPUS)) == 0
+    out = tmp_path / "out"
+    assert list(pd.read_csv(out / "files.csv").columns) == FILES_COLUMNS
+    segments = pd.read_csv(out / "segments.csv", keep_default_na=False)
+    assert list(segments.columns) == SEGMENTS_ANALYSED_COLUMNS and len(segments) == 60
+    topics = pd.read_csv(out / "topics.csv", keep_default_na=False)
+    assert list(topics.columns) == TOPICS_COLUMNS
+    assert topics.loc[topics["topic_id"] >= 0, "representative_quotes"].str.contains(" | ").all()
+    participants = pd.read_csv(out / "participants.csv")
+    assert list(participants.columns[:4]) == PARTICIPANTS_BASE_COLUMNS
+    assert len(participants) == 12
+    assert participants[participants.columns[4:]].isin([0, 1]).all().all()
+    assert list(pd.read_csv(out / "assignments.csv").columns) == ASSIGNMENTS_COLUMNS
+    run = json.loads((out / "run.json").read_text())
+    assert {"stages", "peak_rss_mb", "counts", "models", "settings"} <= set(run)
+    assert run["models"]["embedding"].startswith("hashing")
+    assert "12 transcripts" in capsys.readouterr().out
+    assert _analyze(tmp_path, str(ENGINE_CORPUS)) == 0  # re-run: saved result reused
+    assert "saved result reused" in capsys.readouterr().out
+
+
+def test_analyze_exits_2_without_transcripts(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("", encoding="utf-8")
+    assert _analyze(tmp_path, str(empty)) == 2
+    assert "Traceback" not in capsys.readouterr().err
