@@ -61,15 +61,18 @@ def _synced(
 def attribute_columns(participants: pd.DataFrame) -> list[str]:
     """Metadata columns worth filtering or grouping on.
 
-    ``attr.*`` columns with 2 to ``MAX_ATTRIBUTE_VALUES`` values; a column with a
-    different value for every participant is an identifier (or free text), not a group.
+    ``attr.*`` columns with 2 to ``MAX_ATTRIBUTE_VALUES`` distinct non-empty values, some
+    shared by several participants; a column whose values never repeat is an identifier
+    (or free text, like a transcript header's id), not a group.
     """
     columns = []
     for column in participants.columns:
         if not str(column).startswith(ATTRIBUTE_PREFIX):
             continue
-        n_values = participants[column].nunique(dropna=True)
-        if 1 < n_values <= MAX_ATTRIBUTE_VALUES and n_values < len(participants):
+        values = participants[column].dropna().astype(str).str.strip()
+        values = values[values != ""]
+        n_values = values.nunique()
+        if 1 < n_values <= MAX_ATTRIBUTE_VALUES and n_values < len(values):
             columns.append(column)
     return columns
 
