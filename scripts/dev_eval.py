@@ -72,7 +72,20 @@ def parse_text(transcript_id: str, text: str) -> list[dict]:
 
 
 def load_corpus() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Segments and transcripts of the full 1,250-transcript corpus."""
+    """Segments and transcripts of the full 1,250-transcript corpus, parsed the way the app
+    parses them (analysis.ingest + analysis.segment); the local parser is the fallback."""
+    try:
+        from analysis.ingest import ingest_paths
+        from analysis.ingest.tables import segments_frame, transcripts_frame
+        from analysis.segment import segment_transcripts
+    except ImportError:
+        return _load_corpus_locally()
+    result = ingest_paths([CORPUS / f"{name}.csv" for name in COHORTS])
+    segments = segments_frame(segment_transcripts(result.transcripts))
+    return segments, transcripts_frame(result)
+
+
+def _load_corpus_locally() -> tuple[pd.DataFrame, pd.DataFrame]:
     seg_rows, tr_rows = [], []
     for name, cohort in COHORTS.items():
         frame = pd.read_csv(CORPUS / f"{name}.csv")

@@ -1,0 +1,150 @@
+"""Segment coding on hand-written answers: each facet, negation, evidence, rollup."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.coding import code_corpus, code_segments, load_codebook, participant_codes
+from analysis.coding.rollup import segment_code_lists
+from analysis.coding.sentences import split_sentences
+from analysis.tables import ASSIGNMENTS_COLUMNS
+from tests.conftest import FIXTURES
+
+SEGMENTS = FIXTURES / "coding" / "segments.csv"
+
+
+@pytest.fixture(scope="module")
+def segments() -> pd.DataFrame:
+    return pd.read_csv(SEGMENTS)
+
+
+@pytest.fixture(scope="module")
+def coded(segments):
+    return code_corpus(segments)
+
+
+def _codes(coded, transcript_id: str) -> set[str]:
+    rows = coded.participants.set_index("transcript_id").loc[transcript_id]
+    return {code for code, value in rows.items() if value == 1}
+
+
+@pytest.mark.parametrize(
+    ("transcript_id", "present", "absent"),
+    [
+        ("p_wording", {"trigger.wording"}, {"trigger.technical_problem", "culture.no_policy"}),
+        ("p_ideas", {"trigger.ideation", "outcome.saves_time"}, {"trigger.wording"}),
+        ("p_code", {"trigger.technical_problem"}, {"trigger.ideation"}),
+        ("p_policy_yes", {"culture.permitted_with_limits"}, {"culture.no_policy"}),
+        ("p_policy_no", {"culture.no_policy"}, {"culture.permitted_with_limits"}),
+        ("p_peers", {"culture.peer_sharing"}, {"culture.peer_use_unknown"}),
+        (
+            "p_iter",
+            {"pattern.iteration", "outcome.frustrated", "pattern.verification"},
+            {"pattern.delegation", "trigger.quality_check"},
+        ),
+        ("p_job", {"outcome.job_concern"}, set()),
+        ("p_job_neg", set(), {"outcome.job_concern"}),
+        ("p_keep", {"outcome.keeps_human_tasks"}, set()),
+    ],
+)
+def test_codes_per_participant(coded, transcript_id, present, absent):
+    codes = _codes(coded, transcript_id)
+    assert present <= codes, codes
+    assert not (absent & codes), codes
+
+
+def test_small_talk_and_unrelated_answers_get_no_codes(coded):
+    assert _codes(coded, "p_none") == set()
+
+
+def test_evidence_is_a_sentence_of_the_answer_never_the_question(coded, segments):
+    merged = coded.assignments.merge(segments, on=["transcript_id", "segment_index"])
+    assert len(merged) == len(coded.assignments) > 0
+    for row in merged.itertuples(index=False):
+        assert row.evidence in split_sentences(row.answer)
+        assert row.evidence not in row.question
+
+
+def test_assignment_columns_and_confidence_range(coded):
+    assert list(coded.assignments.columns) == ASSIGNMENTS_COLUMNS
+    assert coded.assignments["confidence"].between(0, 1).all()
+
+
+def test_participants_table_has_every_transcript_and_code_column(coded, segments):
+    codebook = load_codebook()
+    assert list(coded.participants.columns) == ["transcript_id", *codebook.code_ids]
+    assert set(coded.participants["transcript_id"]) == set(segments["transcript_id"])
+    assert coded.participants[codebook.code_ids].isin([0, 1]).all().all()
+    assert list(coded.codebook["code"]) == codebook.code_ids
+
+
+def test_rollup_any_answer_carries_the_code():
+    assignments = pd.DataFrame(
+        [("a", 0, "x.one", 0.6, "s"), ("a", 3, "x.one", 0.9, "t"), ("b", 1, "x.two", 0.7, "u")],
+        columns=ASSIGNMENTS_COLUMNS,
+    )
+    table = participant_codes(assignments, ["a", "b", "c"], ["x.one", "x.two"]).set_index(
+        "transcript_id"
+    )
+    assert table.loc["a"].tolist() == [1, 0]
+    assert table.loc["b"].tolist() == [0, 1]
+    assert table.loc["c"].tolist() == [0, 0]
+
+
+def test_segment_code_lists_join_codes_per_answer(coded, segments):
+    lists = segment_code_lists(coded.assignments, segments)
+    by_id = dict(
+        zip(
+            segments["transcript_id"] + "/" + segments["segment_index"].astype(str),
+            lists,
+            strict=True,
+        )
+    )
+    assert "trigger.technical_problem" in by_id["p_code/0"].split(";")
+    assert by_id["p_none/0"] == ""
+
+
+def test_user_codebook_without_cues_matches_example_phrases(segments):
+    yaml_text = """
+codes:
+  - id: outcome.slack
+    facet: outcome
+    label: Slack mentions
+    description: The participant mentions a Slack channel.
+    examples: [slack channel]
+"""
+    coded = code_corpus(segments, codebook_yaml=yaml_text)
+    assert list(coded.participants.columns) == ["transcript_id", "outcome.slack"]
+    assert set(coded.assignments["transcript_id"]) == {"p_peers"}
+
+
+def test_parallel_scan_gives_the_same_assignments(segments):
+    codebook = load_codebook()
+    serial = code_segments(segments, codebook, n_jobs=1)
+    parallel = code_segments(segments, codebook, n_jobs=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_embeddings_path_runs_and_keeps_shapes(segments):
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(segments), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        out = np.stack(
+            [np.resize(np.frombuffer(t.encode()[:8].ljust(8), np.uint8), 8) for t in texts]
+        )
+        return out.astype(np.float32)
+
+    coded = code_corpus(segments, segment_embeddings=vectors, embed=embed)
+    assert coded.assignments["confidence"].between(0, 1).all()
+    with pytest.raises(ValueError, match="one row per segment"):
+        code_corpus(segments, segment_embeddings=vectors[:2], embed=embed)
+
+
+def test_empty_segments_give_empty_tables():
+    empty = pd.DataFrame(columns=["transcript_id", "segment_index", "question", "answer"])
+    coded = code_corpus(empty)
+    assert coded.assignments.empty and coded.participants.empty
