@@ -194,16 +194,29 @@ def aggregate(project: state.ActiveProject, spec: FilterSpec, view: FilteredView
                       tuple(sorted(kwargs.items())), view, project.result)
 
 
+PICK = "pick"
+"""Name of the click selection added to charts whose marks can be picked (a code)."""
+
+
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _built_chart(key: tuple, _build: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
+def _built_chart(key: tuple, pick: str | None, _build: Callable[[], Any]
+                 ) -> tuple[Any, dict[str, Any]]:
     chart = _build()
     # Skipping jsonschema validation halves the cost; ui.charts tests validate these specs.
-    return chart, chart.to_dict(validate=False)
+    spec = chart.to_dict(validate=False)
+    if pick:
+        unit = spec["layer"][0] if spec.get("layer") else spec
+        unit.setdefault("params", []).append(
+            {"name": PICK, "select": {"type": "point", "fields": [pick], "on": "click"}})
+    return chart, spec
 
 
-def built_chart(key: tuple, build: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
+def built_chart(key: tuple, build: Callable[[], Any], pick: str | None = None
+                ) -> tuple[Any, dict[str, Any]]:
     """``(chart, vega-lite spec)`` built once per key (result fingerprint, filters, chart id).
 
-    Shared read-only like the results; the spec dict is never mutated by Streamlit.
+    ``pick`` names a data field to make clickable (a point selection called ``PICK``,
+    added to the spec only: exported images stay clean). Shared read-only like the
+    results; Streamlit never mutates the spec dict.
     """
-    return _built_chart(key, build)
+    return _built_chart(key, pick, build)

@@ -25,10 +25,11 @@ def render_facet_page(facet: str, title: str) -> None:
         st.info("The codebook of this project has no codes in this facet.")
         return
     table = ctx.aggregate("code_prevalence", facet)
-    widgets.show_chart(
+    picked = widgets.show_chart(
         lambda: chart_prevalence(table, title=f"{title}: share of participants",
                                  subtitle=ctx.subtitle(), presentation=ctx.presentation),
-        name=f"{facet}-prevalence", ctx=ctx)
+        name=f"{facet}-prevalence", ctx=ctx, pick="code")
+    _follow_click(facet, picked)
 
     options = widgets.group_columns(ctx)
     split = st.segmented_control("Split by", [NO_SPLIT, *options], default=NO_SPLIT,
@@ -49,9 +50,19 @@ def render_facet_page(facet: str, title: str) -> None:
     _evidence(ctx, table, facet)
 
 
+def _follow_click(facet: str, picked: list[str]) -> None:
+    """A click on a bar selects that code for the evidence list (once per new click)."""
+    last = state.page_key(facet, "clicked")
+    current = picked[0] if picked else None
+    if current and current != state.get(last):
+        st.session_state[state.page_key(facet, "code")] = current
+    state.put(last, current)
+
+
 def _evidence(ctx: widgets.PageContext, table: pd.DataFrame, facet: str) -> None:
     """Pick a code, read the answers that carry it (evidence sentence in bold)."""
     st.subheader("Evidence")
+    st.caption("Click a bar in the chart above, or pick a code here.")
     labels = dict(zip(table["code"], table["label"], strict=False))
     counts = dict(zip(table["code"], table["n"], strict=False))
     code = st.selectbox("Code", list(labels), key=state.page_key(facet, "code"),

@@ -128,7 +128,8 @@ def caption_for(ctx: PageContext) -> str:
     )
 
 
-def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext) -> None:
+def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext,
+               pick: str | None = None) -> list[str]:
     """Draw the Altair chart ``build()`` makes, with PNG (2x) and SVG downloads.
 
     ``name`` must identify the chart within the page's current selections (facet, split,
@@ -136,16 +137,25 @@ def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext) -> None
     group size and presentation mode it keys a cache of the built chart and its
     Vega-Lite spec, because building and schema-validating an Altair spec costs more than
     everything else on a redraw. Images are rendered only when a button is clicked.
+    With ``pick`` (a data field such as ``"code"``), clicking a mark returns its value(s).
     """
     key = (ctx.project.fingerprint, ctx.spec, name, ctx.presentation, ctx.min_group_size)
-    chart, spec = cache.built_chart(key, build)
-    st.vega_lite_chart(spec, width="stretch")
+    chart, spec = cache.built_chart(key, build, pick)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
+    picked: list[str] = []
+    if pick:
+        event = st.vega_lite_chart(spec, width="stretch", on_select="rerun",
+                                   selection_mode=cache.PICK, key=f"chart.{slug}")
+        points = (event.get("selection") or {}).get(cache.PICK) or []
+        picked = [str(point[pick]) for point in points if isinstance(point, dict)
+                  and pick in point]
+    else:
+        st.vega_lite_chart(spec, width="stretch")
     if ctx.presentation:
-        return
+        return picked
     from ui.charts import chart_to_png, chart_to_svg
 
     caption = caption_for(ctx)
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
     row = st.container(horizontal=True)
     row.download_button("PNG", data=lambda: chart_to_png(chart, caption=caption, scale=2.0),
                         file_name=f"{slug}.png", mime="image/png", key=f"dl.{slug}.png",
@@ -153,6 +163,7 @@ def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext) -> None
     row.download_button("SVG", data=lambda: chart_to_svg(chart, caption=caption),
                         file_name=f"{slug}.svg", mime="image/svg+xml", key=f"dl.{slug}.svg",
                         icon=":material/polyline:", on_click="ignore")
+    return picked
 
 
 def hidden_groups_note(hidden: list[tuple[str, int]], min_size: int) -> None:
