@@ -35,6 +35,8 @@ EXPLORE_PAGES = [
     "Participants",
     "Codebook",
 ]
+CHART_PAGES = set(EXPLORE_PAGES[:8])
+"""Pages whose first view shows at least one chart (Overview ... Co-occurrence)."""
 ANALYSIS_TIMEOUT_MS = 240_000
 STEP_TIMEOUT_MS = 30_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -155,6 +157,9 @@ def test_demo_upload_analyse_filter_download(
         for number, title in enumerate(EXPLORE_PAGES, start=1):
             go_to(page, title)
             errors[title] = page_errors(page)
+            if title in CHART_PAGES:  # a drawn chart, not just an empty chart frame
+                drawn = page.locator('[data-testid="stVegaLiteChart"]').locator("canvas, svg")
+                expect(drawn.first).to_be_visible()
             shoot(page, artifacts_dir, f"demo-{number:02d}-{_slug(title)}")
 
         timer.lap("demo pages")
