@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state, widgets
-from ui.charts import chart_heatmap
+from ui.charts import chart_group_differences, chart_heatmap
 from ui.sidebar import FACETS
 
 ALL_FACETS = "All facets"
@@ -38,10 +38,17 @@ if group_a == group_b:
     st.info("Pick two different groups.")
     st.stop()
 diffs = ctx.aggregate("group_differences", column, group_a, group_b, facet)
+widgets.show_chart(
+    lambda: chart_group_differences(
+        diffs, group_a=group_a, group_b=group_b,
+        title=f"Biggest gaps: {group_a} vs {group_b}", subtitle=ctx.subtitle(),
+        presentation=ctx.presentation),
+    name=f"gaps-{column}-{group_a}-{group_b}-{facet or 'all'}", ctx=ctx)
 st.caption(widgets.escape_markdown(
     f"Share of participants in {group_a} minus share in {group_b}, biggest gaps first; "
     "95% interval (Newcombe), Fisher exact p, and q adjusted for the number of codes (BH)."))
-percent = st.column_config.NumberColumn(format="percent")
+if ctx.presentation:
+    st.stop()
 st.dataframe(
     diffs[["label", "facet", "n_a", "total_a", "share_a", "n_b", "total_b", "share_b", "diff",
            "diff_ci_low", "diff_ci_high", "p_value", "q_value"]],

@@ -97,12 +97,18 @@ def page_context(title: str) -> PageContext:
         project=project,
         spec=spec,
         view=view,
-        filters_text=describe_filters(spec, project.result.codebook),
+        filters_text=describe_filters(spec, project.result.codebook, _topic_labels(project)),
         min_group_size=state.min_group_size(),
         presentation=state.presentation_mode(),
     )
     filter_line(ctx)
     return ctx
+
+
+def _topic_labels(project: state.ActiveProject) -> dict[int, str]:
+    topics = project.result.topics
+    return {int(t): str(label) for t, label in
+            zip(topics["topic_id"], topics["label"], strict=False)} if len(topics) else {}
 
 
 def filter_line(ctx: PageContext) -> None:

@@ -6,6 +6,7 @@ and codes: page cost depends on table sizes, not on how the codes were found.
 
 from __future__ import annotations
 
+import statistics
 import time
 
 import pytest
@@ -19,8 +20,10 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 PAGES = ["pages/overview.py", "pages/triggers.py", "pages/compare.py", "pages/quotes.py",
          "pages/participants.py", "pages/topics.py"]
-REDRAW_BUDGET_S = 1.5
-"""Per redraw inside AppTest on 2 busy cores; the same runs take ~0.1-0.5 s when idle."""
+MEDIAN_BUDGET_S = 1.0
+MAX_BUDGET_S = 3.0
+"""Inside AppTest, with slack for a shared 2-core machine: idle, redraws take 0.05-0.5 s
+(a new filter on the Topics page, three charts, is the slowest)."""
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +52,8 @@ def test_filter_changes_redraw_fast_on_the_full_corpus(full_result) -> None:
             assert not at.exception
     slowest = max(timings, key=timings.get)
     print({f"{p.split('/')[-1]}{c}": round(t, 2) for (p, c), t in timings.items()})
-    assert timings[slowest] < REDRAW_BUDGET_S, (slowest, timings[slowest])
+    assert statistics.median(timings.values()) < MEDIAN_BUDGET_S, timings
+    assert timings[slowest] < MAX_BUDGET_S, (slowest, timings[slowest])
     at.switch_page("pages/overview.py").run()
     shown = next(m.value for m in at.metric if m.label == "Participants")
     assert shown == "125"  # the scientists cohort is still selected
