@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import codebook_editor, state
+from ui.widgets import escape_markdown
 
 st.title("Codebook")
 project = state.active_project()
 name = project.name if project else ""
 codebook, problems = codebook_editor.parsed_draft(name)
 if codebook is None:
-    st.error("The codebook draft is not valid: " + "; ".join(problems))
+    st.error("The codebook draft is not valid: " + escape_markdown("; ".join(problems)))
     st.stop()
 
 st.dataframe(codebook.frame(), hide_index=True, width="stretch", column_config={

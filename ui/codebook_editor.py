@@ -22,6 +22,7 @@ from analysis.coding.codebook import (
 )
 from ui import cache, state
 from ui.sidebar import FACETS
+from ui.widgets import escape_markdown
 
 NEW_CODE = "+ New code"
 
@@ -101,7 +102,9 @@ def draw_form(project: str, codebook: Codebook) -> None:
 def _apply(project: str, text: str) -> None:
     problems = set_draft(project, text)
     if problems:
-        st.error("The codebook would not be valid:\n\n" + "\n".join(f"- {p}" for p in problems))
+        # Problems can quote the user's YAML (ids, labels): shown escaped, never as markup.
+        st.error("The codebook would not be valid:\n\n"
+                 + "\n".join(f"- {escape_markdown(p)}" for p in problems))
     else:
         st.rerun()
 

@@ -89,3 +89,18 @@ def test_hostile_keyword_in_the_filter_line_is_escaped(open_app) -> None:
     at.text_input(key=state.WIDGET_PREFIX + state.F_KEYWORD).set_value("<script>").run()
     assert_no_live_markup(at)
     assert any("\\<script\\>" in v for _, v in rendered_markup(at))
+
+
+def test_hostile_upload_is_shown_as_text(open_app) -> None:
+    hostile = (
+        "Interviewer: What do you use AI for?\n\n"
+        f"Participant: {HOSTILE_ANSWER}\n\n"
+        "Interviewer: Anything else?\n\n"
+        "Participant: =HYPERLINK(\"http://x\") $\\href{javascript:alert(1)}{x}$\n"
+    ).encode()
+    at = open_app("pages/upload.py")
+    at.file_uploader(key=state.UPLOAD_FILES).set_value(
+        [("![](http:__tracker_p.png) <b>x<_b>.txt", hostile, "text/plain")]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert HOSTILE_ANSWER in [t.value for t in at.text]
+    assert_no_live_markup(at)
