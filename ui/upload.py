@@ -248,7 +248,15 @@ def analyse(batch: ParsedBatch, project: str) -> None:
             target = cache.store()
         except Exception:  # no store: the result is still shown, just not saved
             target = None
-        result = run_pipeline(batch.ingest, project=project, store=target, progress=progress)
+        try:
+            result = run_pipeline(batch.ingest, project=project, store=target,
+                                  progress=progress)
+        except Exception as error:
+            # The message may quote transcript text: name the failure, never echo it.
+            status.update(label="Analysis failed", state="error", expanded=True)
+            st.error(f"The analysis stopped ({type(error).__name__}); nothing was saved. "
+                     "Check the files above, or try again with more transcripts.")
+            return
         status.update(label="Analysis finished", state="complete", expanded=False)
     if target is not None and project in cache.project_names():
         cache.project_changed(project)

@@ -115,3 +115,16 @@ def test_analyse_saves_and_opens_the_project(open_app, fake_pipeline) -> None:
     # the project picker now lists it and it survives a fresh session (it is in the store)
     at.switch_page("pages/upload.py").run()
     assert "Nurses and designers" in at.selectbox(key="upload.pick").options
+
+
+def test_a_failed_analysis_says_so_and_saves_nothing(open_app, monkeypatch) -> None:
+    def run_pipeline(source, *, project, store=None, progress=None, **kwargs):
+        raise ValueError("need at least 5 distinct answers: 'secret transcript words'")
+
+    monkeypatch.setattr("analysis.pipeline.run_pipeline", run_pipeline)
+    at = upload_page(open_app)
+    at.button(key="upload.analyse").click().run()
+    assert not at.exception
+    assert any("analysis stopped (ValueError)" in e.value for e in at.error)
+    assert not any("secret transcript words" in e.value for e in at.error)
+    assert at.session_state[state.ACTIVE_PROJECT] == "Fixture project"
