@@ -302,6 +302,10 @@ class Store:
         if meta is None:
             return None
         frames = self._frames(project, RESULT_FRAMES)
+        for name, column in (("topics", "representative_quotes"), ("topic_hierarchy", "topics")):
+            frame = frames.get(name)
+            if frame is not None and column in frame:  # Parquet lists load as arrays
+                frame[column] = [list(v) if v is not None else [] for v in frame[column]]
         return AnalysisResult(
             **{name: frames.get(name, pd.DataFrame()) for name in RESULT_FRAMES},
             run=json.loads(meta[0]),
