@@ -23,6 +23,8 @@ TRANSCRIPT_TYPES = ["txt", "md", "csv", "tsv", "xlsx", "json", "jsonl", "vtt", "
                     "zip"]
 METADATA_TYPES = ["csv", "tsv", "xlsx"]
 ALL_TRANSCRIPTS = "*"
+PICK = "upload.pick"
+PICK_SYNCED = "upload.pick.synced"
 PREVIEW_TURNS = 40
 
 Blob = tuple[str, bytes]
@@ -114,13 +116,22 @@ def draw_project_picker() -> None:
     if not names:
         st.caption("No saved projects yet.")
         return
-    index = names.index(active.name) if active and active.name in names else 0
-    chosen = st.selectbox("Saved projects", names, index=index, key="upload.pick")
-    left, right, _ = st.columns([1, 1, 3])
-    if left.button("Open", key="upload.open", icon=":material/folder_open:", type="primary"):
+    # The picker follows the open project (after an analysis or an open elsewhere), so
+    # "Delete" never silently targets a project other than the one the user sees.
+    if active is not None and active.name in names and state.get(PICK_SYNCED) != active.name:
+        st.session_state[PICK] = active.name
+        state.put(PICK_SYNCED, active.name)
+    if st.session_state.get(PICK) not in names:
+        st.session_state.pop(PICK, None)
+    chosen = st.selectbox("Saved projects", names, key=PICK)
+    row = st.container(horizontal=True)
+    if row.button("Open", key="upload.open", icon=":material/folder_open:", type="primary"):
         cache.open_project(chosen)
         st.rerun()
-    if right.button("Delete", key="upload.delete", icon=":material/delete:"):
+    with row.popover("Delete", icon=":material/delete:"):
+        st.caption("Deletes the saved analysis (not your files).")
+        confirmed = st.button(f"Delete {chosen}", key="upload.delete", type="primary")
+    if confirmed:
         cache.store().delete_project(chosen)
         cache.project_changed(chosen)
         if active is not None and active.name == chosen:

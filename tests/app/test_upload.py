@@ -114,7 +114,9 @@ def test_analyse_saves_and_opens_the_project(open_app, fake_pipeline) -> None:
     assert any("transcripts saved and opened" in s.value for s in at.success)
     # the project picker now lists it and it survives a fresh session (it is in the store)
     at.switch_page("pages/upload.py").run()
-    assert "Nurses and designers" in at.selectbox(key="upload.pick").options
+    picker = at.selectbox(key="upload.pick")
+    assert "Nurses and designers" in picker.options
+    assert picker.value == "Nurses and designers"  # follows the open project
 
 
 def test_a_failed_analysis_says_so_and_saves_nothing(open_app, monkeypatch) -> None:
