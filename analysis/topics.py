@@ -400,7 +400,7 @@ def fit_topics(
             min_cluster_size=min_size,
             min_samples=min(config.min_samples, min_size),
             metric="euclidean",
-            cluster_selection_method="eom",
+            cluster_selection_method=config.cluster_selection,
         )
         raw_ids = clusterer.fit_predict(reduced).astype(int)
         stats["hdbscan_s"] = time.perf_counter() - t0

@@ -5,14 +5,14 @@ load are paid per process, so that is what a user's first run costs):
 
 1. cold: empty store, full pipeline (ingest, embed, topics, coding, save);
 2. warm: the same input again (the saved result is reused);
-3. +50: a project analysed without 50 held-out transcripts whose answers the cache has
-   never seen, then re-run with them (only the new answers are embedded; they are placed
-   into the existing topics);
+3. +50: a project analysed without 50 held-out transcripts (every 25th; fewer with
+   --limit) whose answers the cache has never seen, then re-run with them (only the new
+   answers are embedded; they are placed into the existing topics);
 4. baseline: ``BERTopic()`` with default settings and its default sentence-transformers
    settings, on the same answers (skip with ``--skip-baseline``; it takes minutes).
 
 Prints per-stage seconds and peak RSS, and writes all figures as JSON.
-usage: python bench/bench_pipeline.py [--corpus DIR] [--out FILE] [--skip-baseline]
+usage: python bench/bench_pipeline.py [--corpus DIR] [--out FILE] [--limit N] [--skip-baseline]
 """
 
 from __future__ import annotations
@@ -41,33 +41,49 @@ def _held_out(transcript_ids: list[str]) -> set[str]:
     return set(sorted(transcript_ids)[::HOLDOUT_EVERY])
 
 
+def _ingest(corpus: Path, limit: int):
+    """All transcripts, or ``limit`` of them spread evenly over the sorted ids (all cohorts)."""
+    from analysis.ingest import ingest_paths
+    from analysis.records import IngestResult
+
+    full = ingest_paths([corpus])
+    if not limit or limit >= len(full.transcripts):
+        return full
+    ordered = sorted(full.transcripts, key=lambda t: t.transcript_id)
+    step = len(ordered) / limit
+    chosen = [ordered[int(i * step)] for i in range(limit)]
+    return IngestResult(transcripts=chosen, files=full.files)
+
+
 # ----------------------------------------------------------------------------------------
 # child stages (each runs in a fresh process)
 # ----------------------------------------------------------------------------------------
-def _child_pipeline(corpus: Path, store_path: Path, project: str, exclude_held_out: bool) -> dict:
+def _child_pipeline(
+    corpus: Path, store_path: Path, project: str, exclude_held_out: bool, limit: int
+) -> dict:
     started = time.perf_counter()
     sys.path.insert(0, str(ROOT))
-    from analysis.ingest import ingest_paths
     from analysis.pipeline import run_pipeline
     from analysis.records import IngestResult
     from analysis.store import Store
 
     imported = time.perf_counter()
-    source: object = [corpus]
+    source = _ingest(corpus, limit)
     if exclude_held_out:
-        full = ingest_paths([corpus])
-        held = _held_out([t.transcript_id for t in full.transcripts])
+        held = _held_out([t.transcript_id for t in source.transcripts])
         source = IngestResult(
-            transcripts=[t for t in full.transcripts if t.transcript_id not in held],
-            files=full.files,
+            transcripts=[t for t in source.transcripts if t.transcript_id not in held],
+            files=source.files,
         )
+    ingested = time.perf_counter()
     with Store(store_path) as store:
         called = time.perf_counter()
-        result = run_pipeline(source, project=project, store=store)  # type: ignore[arg-type]
+        result = run_pipeline(source, project=project, store=store)
         finished = time.perf_counter()
     run = result.run
     return {
         "import_seconds": round(imported - started, 2),
+        "ingest_seconds": round(ingested - imported, 2),
         "pipeline_seconds": round(finished - called, 2),
         "mode": run.get("reopened", {}).get("mode", run.get("mode")),
         "stages": run.get("reopened", {}).get("stages", run.get("stages")),
@@ -81,16 +97,15 @@ def _child_pipeline(corpus: Path, store_path: Path, project: str, exclude_held_o
     }
 
 
-def _child_forget_held_out(corpus: Path, store_path: Path) -> dict:
+def _child_forget_held_out(corpus: Path, store_path: Path, limit: int) -> dict:
     """Delete the held-out answers' vectors so the +50 run has to embed them for real."""
     sys.path.insert(0, str(ROOT))
     from analysis.config import PipelineConfig
     from analysis.embedding import MiniLMEmbedder, text_key, units_for
-    from analysis.ingest import ingest_paths
     from analysis.segment import segment_transcripts
     from analysis.store import Store
 
-    full = ingest_paths([corpus])
+    full = _ingest(corpus, limit)
     held = _held_out([t.transcript_id for t in full.transcripts])
     answers = [s.answer for s in segment_transcripts(full.transcripts) if s.transcript_id in held]
     units, _ = units_for(answers, PipelineConfig().unit_max_words)
@@ -102,7 +117,7 @@ def _child_forget_held_out(corpus: Path, store_path: Path) -> dict:
     return {"held_out_answers": len(answers), "vectors_deleted": before - after}
 
 
-def _child_baseline(corpus: Path) -> dict:
+def _child_baseline(corpus: Path, limit: int) -> dict:
     """Plain BERTopic, default settings, on the same participant answers."""
     started = time.perf_counter()
     sys.path.insert(0, str(ROOT))
@@ -112,11 +127,10 @@ def _child_baseline(corpus: Path) -> dict:
     from sentence_transformers import SentenceTransformer
 
     from analysis.embedding.minilm import bundled_model_path
-    from analysis.ingest import ingest_paths
     from analysis.segment import segment_transcripts
 
     imported = time.perf_counter()
-    docs = [s.answer for s in segment_transcripts(ingest_paths([corpus]).transcripts)]
+    docs = [s.answer for s in segment_transcripts(_ingest(corpus, limit).transcripts)]
     prepared = time.perf_counter()
     model = SentenceTransformer(bundled_model_path(), device="cpu")
     embeddings = model.encode(docs, show_progress_bar=False)
@@ -173,45 +187,52 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "pipeline.json")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--limit", type=int, default=0, help="use N transcripts spread over the corpus (0: all)"
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
         stage, *rest = args.child
+        limit = int(rest[-1])
         if stage == "pipeline":
-            corpus, store, project, exclude = rest
-            out = _child_pipeline(Path(corpus), Path(store), project, exclude == "1")
+            corpus, store, project, exclude, _ = rest
+            out = _child_pipeline(Path(corpus), Path(store), project, exclude == "1", limit)
         elif stage == "forget":
-            out = _child_forget_held_out(Path(rest[0]), Path(rest[1]))
+            out = _child_forget_held_out(Path(rest[0]), Path(rest[1]), limit)
         else:
-            out = _child_baseline(Path(rest[0]))
+            out = _child_baseline(Path(rest[0]), limit)
         print(json.dumps(out))
         return 0
 
     if not (args.corpus / "workforce.csv").is_file():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
-    corpus = str(args.corpus)
+    corpus, limit = str(args.corpus), str(args.limit)
     figures: dict[str, object] = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "load_average_at_start": os.getloadavg(),
+        "limit_transcripts": args.limit,
     }
     with tempfile.TemporaryDirectory(prefix="il-bench-") as tmp:
         store = Path(tmp) / "cold.duckdb"
-        figures["cold"] = cold = _spawn("pipeline", corpus, str(store), "full", "0")
+        figures["cold"] = cold = _spawn("pipeline", corpus, str(store), "full", "0", limit)
         print(_line("cold", cold), flush=True)
-        figures["warm"] = warm = _spawn("pipeline", corpus, str(store), "full", "0")
+        figures["warm"] = warm = _spawn("pipeline", corpus, str(store), "full", "0", limit)
         print(_line("warm", warm), flush=True)
         inc_store = Path(tmp) / "incremental.duckdb"
         shutil.copy(store, inc_store)
-        figures["plus50_prepare"] = prep = _spawn("pipeline", corpus, str(inc_store), "inc", "1")
+        figures["plus50_prepare"] = prep = _spawn(
+            "pipeline", corpus, str(inc_store), "inc", "1", limit
+        )
         print(_line("1,200", prep), flush=True)
-        figures["plus50_forget"] = _spawn("forget", corpus, str(inc_store))
-        figures["plus50"] = plus = _spawn("pipeline", corpus, str(inc_store), "inc", "0")
+        figures["plus50_forget"] = _spawn("forget", corpus, str(inc_store), limit)
+        figures["plus50"] = plus = _spawn("pipeline", corpus, str(inc_store), "inc", "0", limit)
         print(_line("+50", plus), flush=True)
     if not args.skip_baseline:
-        figures["baseline"] = base = _spawn("baseline", corpus)
+        figures["baseline"] = base = _spawn("baseline", corpus, limit)
         print(_line("baseline", base), flush=True)
         print(
             f"baseline: embed {base['embed_seconds']} s, fit {base['fit_seconds']} s; "

@@ -43,8 +43,11 @@ def split_units(answer: str, max_words: int = DEFAULT_MAX_WORDS) -> list[str]:
     """Paragraphs, then sentences, then hard word windows, packed up to ``max_words``.
 
     Always returns at least one unit (an empty answer gives ``[""]``) so every answer
-    keeps a row in the vector matrix.
+    keeps a row in the vector matrix. ``max_words <= 0`` means no splitting: the model
+    then reads the answer up to its sequence length.
     """
+    if max_words <= 0:
+        return [normalise_text(answer)]
     pieces: list[str] = []
     for paragraph in _PARAGRAPHS.split(answer):
         paragraph = normalise_text(paragraph)
