@@ -8,14 +8,17 @@ from ui import state, upload, widgets
 
 ctx = widgets.page_context("Participants")
 table = widgets.participants_table(ctx)
-st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "codes": st.column_config.TextColumn(width="large")})
+event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
+                     selection_mode="single-row", key=state.page_key("participants", "table"),
+                     column_config={"codes": st.column_config.TextColumn(width="large")})
 widgets.export_buttons(ctx, key="participants.export")
 
 ids = list(table["transcript_id"].astype(str))
 if not ids:
     st.stop()
 st.subheader("Read a transcript")
+st.caption("Select a row in the table above, or pick a participant here.")
+widgets.follow_row_click(event, ids, key=state.page_key("participants", "open"))
 chosen = st.selectbox("Participant", ids, key=state.page_key("participants", "open"))
 person = table[table["transcript_id"].astype(str) == chosen].iloc[0]
 role = widgets.role_text(person["occupation"], person["occupation_group"])

@@ -172,6 +172,16 @@ def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext,
     return picked
 
 
+def follow_row_click(event: Any, ids: list[str], *, key: str) -> None:
+    """A newly selected table row sets the selectbox ``key`` (drawn after this call)."""
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    picked = ids[rows[0]] if rows and rows[0] < len(ids) else None
+    last = key + ".clicked"
+    if picked and picked != st.session_state.get(last):
+        st.session_state[key] = picked
+    st.session_state[last] = picked
+
+
 def hidden_groups_note(hidden: list[tuple[str, int]], min_size: int) -> None:
     """Say which groups were left out for being too small (never show them as 100%)."""
     if hidden:
