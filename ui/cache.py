@@ -11,6 +11,7 @@ embeds, fits topics or codes: those run only from the Upload and Codebook pages.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Callable
@@ -150,11 +151,10 @@ def bootstrap() -> None:
         return
     if demo is None:
         return
-    try:
+    # Without a usable store the demo is still browsable from memory.
+    with contextlib.suppress(Exception):
         store().save_result(DEMO_PROJECT, demo)
-        open_project(DEMO_PROJECT)
-    except Exception:  # no usable store: browse the demo from memory
-        use_result(DEMO_PROJECT, demo)
+    use_result(DEMO_PROJECT, demo)  # already in memory: no need to read it back
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
