@@ -8,15 +8,17 @@ and shared by every project.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -125,6 +127,21 @@ class TopicEdit:
     label: str | None
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    """Serialise calls: one DuckDB connection must not be used by two threads at once
+    (the app shares one Store between Streamlit sessions)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _frame_to_bytes(frame: pd.DataFrame) -> bytes:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     sink = io.BytesIO()
@@ -143,10 +160,12 @@ class Store:
         self.path = Path(path).expanduser() if path is not None else default_store_path()
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
         self._con = duckdb.connect(str(self.path))
         self._con.execute(_SCHEMA)
 
     # -- lifecycle ---------------------------------------------------------------------
+    @_locked
     def close(self) -> None:
         self._con.close()
 
@@ -167,6 +186,7 @@ class Store:
         self._con.execute("COMMIT")
 
     # -- vector cache --------------------------------------------------------------------
+    @_locked
     def get_vectors(self, keys: Sequence[str], model_id: str) -> dict[str, np.ndarray]:
         """Cached vectors for the given text hashes (missing keys are simply absent)."""
         if not len(keys):
@@ -183,6 +203,7 @@ class Store:
             self._con.unregister("wanted_keys")
         return {h: np.frombuffer(b, dtype=np.float32) for h, _dim, b in rows}
 
+    @_locked
     def put_vectors(self, keys: Sequence[str], vectors: np.ndarray, model_id: str) -> None:
         """Insert vectors (float32 bytes); keys already cached for this model are kept."""
         if not len(keys):
@@ -206,6 +227,7 @@ class Store:
         finally:
             self._con.unregister("new_vectors")
 
+    @_locked
     def count_vectors(self, model_id: str | None = None) -> int:
         if model_id is None:
             row = self._con.execute("SELECT count(*) FROM embeddings").fetchone()
@@ -215,6 +237,7 @@ class Store:
             ).fetchone()
         return int(row[0]) if row else 0
 
+    @_locked
     def delete_vectors(self, keys: Sequence[str], model_id: str) -> None:
         """Forget cached vectors (the benchmark uses this to simulate new answers)."""
         table = pa.table({"text_hash": pa.array(list(keys), pa.string())})
@@ -230,6 +253,7 @@ class Store:
             self._con.unregister("gone_keys")
 
     # -- projects ------------------------------------------------------------------------
+    @_locked
     def list_projects(self) -> list[ProjectInfo]:
         rows = self._con.execute(
             "SELECT name, n_transcripts, n_segments, n_topics, updated_at, created_at, model_id "
@@ -237,10 +261,12 @@ class Store:
         ).fetchall()
         return [ProjectInfo(*row) for row in rows]
 
+    @_locked
     def has_project(self, project: str) -> bool:
         row = self._con.execute("SELECT 1 FROM projects WHERE name = ?", [project]).fetchone()
         return row is not None
 
+    @_locked
     def save_result(
         self,
         project: str,
@@ -294,6 +320,7 @@ class Store:
         ).fetchall()
         return {name: _frame_from_bytes(data) for name, data in rows}
 
+    @_locked
     def load_base_result(self, project: str) -> AnalysisResult | None:
         """The saved result exactly as the pipeline produced it (no user topic edits)."""
         meta = self._con.execute(
@@ -312,6 +339,7 @@ class Store:
             messages=json.loads(meta[1]),
         )
 
+    @_locked
     def load_result(self, project: str) -> AnalysisResult | None:
         """The saved result with renames and merges applied; None for an unknown project."""
         from analysis.topics import apply_topic_edits
@@ -326,6 +354,7 @@ class Store:
             )
         return result
 
+    @_locked
     def get_state(self, project: str) -> ProjectState | None:
         row = self._con.execute(
             "SELECT fit_key, result_key, model_id, config_json, codebook_yaml "
@@ -344,12 +373,14 @@ class Store:
             segment_keys=keys,
         )
 
+    @_locked
     def get_codebook(self, project: str) -> str | None:
         row = self._con.execute(
             "SELECT codebook_yaml FROM projects WHERE name = ?", [project]
         ).fetchone()
         return row[0] if row else None
 
+    @_locked
     def delete_project(self, project: str) -> None:
         """Drop the project and its edits; cached vectors stay (other projects share them)."""
         with self._transaction() as con:
@@ -361,6 +392,7 @@ class Store:
                 con.execute(f"DELETE FROM {table} WHERE {column} = ?", [project])
 
     # -- topic edits ---------------------------------------------------------------------
+    @_locked
     def get_topic_edits(self, project: str) -> list[TopicEdit]:
         rows = self._con.execute(
             "SELECT kind, topic_ids, label FROM topic_edits WHERE project = ? ORDER BY seq",
@@ -368,6 +400,7 @@ class Store:
         ).fetchall()
         return [TopicEdit(kind, tuple(json.loads(ids)), label) for kind, ids, label in rows]
 
+    @_locked
     def _add_edit(
         self, project: str, kind: str, topic_ids: Sequence[int], label: str | None
     ) -> None:
@@ -388,6 +421,7 @@ class Store:
                 ],
             )
 
+    @_locked
     def rename_topic(self, project: str, topic_id: int, label: str) -> None:
         """Give a topic a researcher's name; kept across reloads and same-corpus re-runs."""
         label = label.strip()
@@ -396,6 +430,7 @@ class Store:
         self._validate_topics(project, [topic_id])
         self._add_edit(project, "rename", [topic_id], label)
 
+    @_locked
     def merge_topics(
         self, project: str, topic_ids: Sequence[int], label: str | None = None
     ) -> None:
@@ -406,6 +441,7 @@ class Store:
         self._validate_topics(project, ids)
         self._add_edit(project, "merge", ids, label.strip() if label else None)
 
+    @_locked
     def clear_topic_edits(self, project: str) -> None:
         with self._transaction() as con:
             con.execute("DELETE FROM topic_edits WHERE project = ?", [project])
