@@ -230,11 +230,13 @@ class Store:
     @_locked
     def count_vectors(self, model_id: str | None = None) -> int:
         if model_id is None:
-            row = self._con.execute("SELECT count(*) FROM embeddings").fetchone()
+            row = self._con.execute("SELECT count(*) FROM embeddings").fetchall()
+            row = row[0] if row else None
         else:
             row = self._con.execute(
                 "SELECT count(*) FROM embeddings WHERE model_id = ?", [model_id]
-            ).fetchone()
+            ).fetchall()
+            row = row[0] if row else None
         return int(row[0]) if row else 0
 
     @_locked
@@ -263,7 +265,8 @@ class Store:
 
     @_locked
     def has_project(self, project: str) -> bool:
-        row = self._con.execute("SELECT 1 FROM projects WHERE name = ?", [project]).fetchone()
+        row = self._con.execute("SELECT 1 FROM projects WHERE name = ?", [project]).fetchall()
+        row = row[0] if row else None
         return row is not None
 
     @_locked
@@ -290,7 +293,8 @@ class Store:
         with self._transaction() as con:
             created = con.execute(
                 "SELECT created_at FROM projects WHERE name = ?", [project]
-            ).fetchone()
+            ).fetchall()
+            created = created[0] if created else None
             con.execute("DELETE FROM projects WHERE name = ?", [project])
             con.execute("DELETE FROM project_frames WHERE project = ?", [project])
             con.execute(
@@ -325,7 +329,8 @@ class Store:
         """The saved result exactly as the pipeline produced it (no user topic edits)."""
         meta = self._con.execute(
             "SELECT run_json, messages_json FROM projects WHERE name = ?", [project]
-        ).fetchone()
+        ).fetchall()
+        meta = meta[0] if meta else None
         if meta is None:
             return None
         frames = self._frames(project, RESULT_FRAMES)
@@ -360,7 +365,8 @@ class Store:
             "SELECT fit_key, result_key, model_id, config_json, codebook_yaml "
             "FROM projects WHERE name = ?",
             [project],
-        ).fetchone()
+        ).fetchall()
+        row = row[0] if row else None
         if row is None:
             return None
         keys = self._frames(project, STATE_FRAMES).get("segment_keys", pd.DataFrame())
@@ -377,7 +383,8 @@ class Store:
     def get_codebook(self, project: str) -> str | None:
         row = self._con.execute(
             "SELECT codebook_yaml FROM projects WHERE name = ?", [project]
-        ).fetchone()
+        ).fetchall()
+        row = row[0] if row else None
         return row[0] if row else None
 
     @_locked
@@ -409,7 +416,8 @@ class Store:
         with self._transaction() as con:
             row = con.execute(
                 "SELECT coalesce(max(seq), -1) + 1 FROM topic_edits WHERE project = ?", [project]
-            ).fetchone()
+            ).fetchall()
+            row = row[0] if row else None
             con.execute(
                 "INSERT INTO topic_edits VALUES (?, ?, ?, ?, ?)",
                 [
