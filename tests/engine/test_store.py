@@ -86,3 +86,12 @@ def test_delete_project_keeps_shared_vectors(analysed: Store) -> None:
     analysed.delete_project("fx")
     assert analysed.list_projects() == [] and analysed.load_result("fx") is None
     assert analysed.count_vectors() == n_vectors > 0
+
+
+def test_queries_leave_the_connection_usable(store: Store) -> None:
+    """duckdb 2 refuses new work while a result is unfinished: every read must complete."""
+    store.put_vectors(["a", "b"], np.ones((2, 3), dtype=np.float32), "m")
+    assert store.count_vectors("m") == 2 and not store.has_project("x")
+    assert store.get_codebook("x") is None and store.get_state("x") is None
+    store.delete_vectors(["a"], "m")
+    assert store.count_vectors() == 1
