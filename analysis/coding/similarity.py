@@ -3,7 +3,8 @@
 Each code gets a prototype: the normalised mean of the embeddings of its label +
 description and of its example phrases (a few dozen short texts, embedded once per run;
 answers are never re-embedded). A lexical hit in an answer that is also close to the
-code's prototype gains confidence; a hit in an answer far from it loses some.
+code's prototype gains confidence; a hit in an answer far from it loses some, and may
+drop out. Similarity never creates an assignment on its own: it only re-weighs cue hits.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import numpy as np
 
 from analysis.coding.codebook import Codebook
 
-SIMILARITY_WEIGHT = 0.0
-"""Confidence change per unit of z-scored similarity; 0 keeps the coder purely lexical."""
+SIMILARITY_WEIGHT = 0.2
+"""Confidence change per unit of z-scored similarity. At 0.2 a single cue hit (0.6) in an
+answer half a standard deviation less like the code than average falls below the 0.5
+threshold. On the dev labels, lexical hits that were true positives averaged z = 1.37 and
+false positives z = 0.73 (docs/EVALUATION.md)."""
 
 
 @dataclass(frozen=True, slots=True)
