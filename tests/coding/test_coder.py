@@ -148,3 +148,38 @@ def test_empty_segments_give_empty_tables():
     empty = pd.DataFrame(columns=["transcript_id", "segment_index", "question", "answer"])
     coded = code_corpus(empty)
     assert coded.assignments.empty and coded.participants.empty
+
+
+def test_similarity_reweighs_hits_but_never_creates_them():
+    frame = pd.DataFrame(
+        {
+            "transcript_id": ["near", "far", "quiet"],
+            "segment_index": [0, 0, 0],
+            "question": ["What do you use AI for?"] * 3,
+            "answer": [
+                "I use it to brainstorm ideas.",
+                "I use it to brainstorm ideas.",
+                "I mostly answer the phone.",
+            ],
+        }
+    )
+    yaml_text = """
+codes:
+  - id: trigger.ideation
+    facet: trigger
+    label: Ideas
+    description: Brainstorming.
+    examples: [brainstorm ideas]
+"""
+    code_axis = np.array([1.0, 0.0], dtype=np.float32)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.tile(code_axis, (len(texts), 1))
+
+    vectors = np.array([[1.0, 0.0], [-1.0, 0.0], [1.0, 0.0]], dtype=np.float32)
+    coded = code_corpus(frame, codebook_yaml=yaml_text, segment_embeddings=vectors, embed=embed)
+    assert set(coded.assignments["transcript_id"]) == {"near"}
+    lexical = code_corpus(frame, codebook_yaml=yaml_text)
+    assert set(lexical.assignments["transcript_id"]) == {"near", "far"}
+    near = coded.assignments["confidence"].iloc[0]
+    assert near > lexical.assignments["confidence"].iloc[0]
