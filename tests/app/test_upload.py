@@ -130,3 +130,23 @@ def test_a_failed_analysis_says_so_and_saves_nothing(open_app, monkeypatch) -> N
     assert any("analysis stopped (ValueError)" in e.value for e in at.error)
     assert not any("secret transcript words" in e.value for e in at.error)
     assert at.session_state[state.ACTIVE_PROJECT] == "Fixture project"
+
+
+def test_picker_follows_the_new_project_without_leaving_the_page(open_app, fake_pipeline) -> None:
+    """After "Analyse", Open/Delete act on the project shown as open, not the old one."""
+    import os
+
+    from analysis.store import Store
+
+    store = Store(os.environ["INTERVIEW_LENS_STORE"])
+    store.save_result("Demo (synthetic)", build_result())
+    at = open_app("pages/upload.py", **{state.ACTIVE_PROJECT: "Demo (synthetic)"})
+    assert at.selectbox(key="upload.pick").value == "Demo (synthetic)"
+    files = [(name, data, "application/octet-stream") for name, data in blobs()]
+    at.file_uploader(key=state.UPLOAD_FILES).set_value(files).run()
+    at.text_input(key=state.UPLOAD_PROJECT_NAME).set_value("Fresh batch").run()
+    at.button(key="upload.analyse").click().run()
+    assert at.session_state[state.ACTIVE_PROJECT] == "Fresh batch"
+    assert at.selectbox(key="upload.pick").value == "Fresh batch"
+    at.button(key="upload.delete").click().run()
+    assert [p.name for p in store.list_projects()] == ["Demo (synthetic)"]

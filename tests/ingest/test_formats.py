@@ -397,3 +397,16 @@ def test_markdown_front_matter_sets_id_cohort_and_attributes() -> None:
     assert (transcript.transcript_id, transcript.cohort) == ("fm_07", "pharmacists")
     assert transcript.attributes == {"role": "Hospital pharmacist"}
     assert transcript.turns[1].text == "Leaflet wording."
+
+
+def test_explicit_transcript_id_line_beats_the_heading() -> None:
+    """``# Dialog 07`` is a display title; ``**Transcript ID:** work_0487`` is the id."""
+    transcript = _one(ingest_paths([INGEST_FIXTURES / "heading_and_id.md"]))
+    assert transcript.transcript_id == "work_0487"
+    assert transcript.attributes.get("date") == "2025-04-02"
+    assert len(transcript.participant_turns) == 2
+    # The id line wins wherever it sits, also above the heading.
+    flipped = fixture_bytes("heading_and_id.md").decode().replace(
+        "# Dialog 07\n\n**Transcript ID:** work_0487",
+        "**Transcript ID:** work_0487\n\n# Dialog 07")
+    assert _one(ingest_blobs([("flipped.md", flipped.encode())])).transcript_id == "work_0487"

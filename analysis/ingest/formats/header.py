@@ -68,8 +68,15 @@ def is_header_line(line: str) -> bool:
 
 
 def parse_header(lines: list[str]) -> Header:
-    """Collect id, cohort and attributes from header lines; unknown lines are ignored."""
+    """Collect id, cohort and attributes from header lines; unknown lines are ignored.
+
+    An explicit id line (``**Transcript ID:** work_0487``) beats an id guessed from a
+    heading (``# Dialog 07``) wherever each appears: the heading is often a display title
+    written by hand, the id line is what the researcher's other files (metadata, labels)
+    refer to.
+    """
     header = Header()
+    explicit_id = False
     for line in lines:
         heading = _HEADING.match(line)
         if heading:
@@ -85,8 +92,9 @@ def parse_header(lines: list[str]) -> Header:
             continue
         key = pair.group("key").strip().casefold()
         value = pair.group("value").strip("*_ ")
-        if key in ID_KEYS and not header.transcript_id:
-            header.transcript_id = value
+        if key in ID_KEYS:
+            if not explicit_id:
+                header.transcript_id, explicit_id = value, True
         elif key in {"cohort", "group", "split"}:
             header.cohort = header.cohort or value
         elif key in HEADER_KEYS:
