@@ -45,11 +45,26 @@ def topic_table(ctx: PageContext, sizes: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns={"size": "answers in view"})
 
 
+def quote_topic_order(ctx: PageContext) -> dict[int, str]:
+    """Topic id -> "#id label": real topics largest-in-view first, "no clear topic" last.
+
+    The picker starts on its first option, and the outlier bucket (-1) is the least
+    telling place to start reading; topics with no answer in view go after the others.
+    """
+    topics = ctx.result.topics
+    counts = ctx.view.segments.groupby("topic_id").size()
+    ranked = topics.assign(
+        _in_view=topics["topic_id"].map(counts).fillna(0).astype(int),
+        _outlier=topics["topic_id"] == -1,
+    ).sort_values(["_outlier", "_in_view", "topic_id"], ascending=[True, False, True],
+                  kind="mergesort")
+    return {int(t): f"#{int(t)} {lab}" for t, lab in
+            zip(ranked["topic_id"], ranked["label"], strict=False)}
+
+
 def draw_quotes(ctx: PageContext) -> None:
     """Answers in view of one topic (matching answers first)."""
-    topics = ctx.result.topics.sort_values("topic_id")
-    labels = {int(t): f"#{int(t)} {lab}" for t, lab in
-              zip(topics["topic_id"], topics["label"], strict=False)}
+    labels = quote_topic_order(ctx)
     topic = st.selectbox("Quotes of topic", list(labels), format_func=labels.get,
                          key=state.page_key("topics", "quotes"))
     if topic is None:
