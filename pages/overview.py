@@ -26,15 +26,23 @@ share = known_role / view.n_participants if view.n_participants else 0.0
 cols[3].metric("With a known role", f"{share:.0%}", help=f"{known_role} participants")
 
 table = ctx.aggregate("code_prevalence", None)
-top = (table.sort_values("share", ascending=False, kind="mergesort")
+# A code nobody in view has is not a "top" code: with few participants a facet would
+# otherwise be padded with 0% rows. Facets left empty are named in the subtitle.
+present = table[table["n"] > 0]
+top = (present.sort_values("share", ascending=False, kind="mergesort")
        .groupby("facet", sort=False).head(TOP_PER_FACET))
+empty_facets = [title for facet, title in FACETS.items()
+                if facet in set(table["facet"]) and facet not in set(present["facet"])]
+note = f"top {TOP_PER_FACET} per facet"
+if empty_facets:
+    note += " · none in view: " + ", ".join(empty_facets)
 order = {facet: i for i, facet in enumerate(FACETS)}
 top = top.assign(_o=top["facet"].map(order)).sort_values(["_o", "share"],
                                                         ascending=[True, False])
 top["facet"] = top["facet"].map(FACETS).fillna(top["facet"])  # legend: "Triggers", not "trigger"
 widgets.show_chart(
     lambda: chart_prevalence(top.drop(columns="_o"), title="Top codes of each facet",
-                             subtitle=ctx.subtitle(f"top {TOP_PER_FACET} per facet"),
+                             subtitle=ctx.subtitle(note),
                              presentation=ctx.presentation),
     name="overview-top-codes", ctx=ctx)
 

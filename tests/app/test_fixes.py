@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pyarrow as pa
+
 from ui import state
 
 
@@ -16,3 +19,24 @@ def test_topic_quotes_start_on_the_largest_real_topic(open_app, fixture_result) 
     in_topic = set(fixture_result.segments.loc[
         fixture_result.segments["topic_id"] == largest, "answer"])
     assert quotes and set(quotes) <= in_topic
+
+
+def chart_data(at, index: int = 0) -> pd.DataFrame:
+    """The rows a drawn Vega-Lite chart received (Streamlit ships them as Arrow)."""
+    element = at.get("vega_lite_chart")[index]
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in element.proto.datasets]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def test_overview_top_codes_skip_codes_nobody_in_view_has(open_app) -> None:
+    at = open_app(**{state.F_KEYWORD: "soften the tone of difficult"})  # work_004: no pattern
+    assert at.metric[0].value == "1"
+    data = chart_data(at)
+    assert len(data) and (data["n"] > 0).all(), data[["label", "n"]]
+    assert not data["display"].str.startswith("0%").any()
+    # The facets this one participant has no code in are named, not padded with 0% bars.
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert "none in view: " in spec
+    empty = spec.split("none in view: ")[1].split('"')[0]
+    assert empty == "Interaction patterns"
+    assert "Interaction patterns" not in set(data["facet"])
