@@ -8,6 +8,7 @@ widget is not drawn.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +26,12 @@ FACETS: dict[str, str] = {
 }
 MAX_ATTRIBUTE_VALUES = 40
 """Metadata columns with more distinct values than this (ids, free text) get no filter."""
+_IDENTIFIER_NAME = re.compile(
+    r"(?:^|\s)(?:id|ids|uuid|guid|key|identifier|email|e mail|file|filename|file name|path|"
+    r"url)$|^(?:(?:participant|interviewer|respondent|person|full|first|last|user) )?name$"
+)
+"""Column names (``_``/``-`` read as spaces) that hold identifiers, never groups:
+"Transcript id", "participant_ID", "Respondent key", "source file", "Participant name"."""
 
 
 def _synced(
@@ -58,16 +65,24 @@ def _synced(
     return value
 
 
+def is_identifier_name(column: str) -> bool:
+    """True for a column named like an id, key, file or person's name ("Transcript id")."""
+    name = str(column).removeprefix(ATTRIBUTE_PREFIX).replace("_", " ").replace("-", " ")
+    return bool(_IDENTIFIER_NAME.search(" ".join(name.casefold().split())))
+
+
 def attribute_columns(participants: pd.DataFrame) -> list[str]:
     """Metadata columns worth filtering or grouping on.
 
     ``attr.*`` columns with 2 to ``MAX_ATTRIBUTE_VALUES`` distinct non-empty values, some
     shared by several participants; a column whose values never repeat is an identifier
-    (or free text, like a transcript header's id), not a group.
+    (or free text, like a transcript header's id), not a group. A column *named* like an
+    identifier is left out even when its values repeat (a metadata sheet with two rows
+    per interview, or ids reused across cohorts): splitting a chart by it is never useful.
     """
     columns = []
     for column in participants.columns:
-        if not str(column).startswith(ATTRIBUTE_PREFIX):
+        if not str(column).startswith(ATTRIBUTE_PREFIX) or is_identifier_name(column):
             continue
         values = participants[column].dropna().astype(str).str.strip()
         values = values[values != ""]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import pyarrow as pa
 
@@ -40,3 +42,17 @@ def test_overview_top_codes_skip_codes_nobody_in_view_has(open_app) -> None:
     empty = spec.split("none in view: ")[1].split('"')[0]
     assert empty == "Interaction patterns"
     assert "Interaction patterns" not in set(data["facet"])
+
+
+def test_split_by_never_offers_identifier_columns(open_app, fixture_result) -> None:
+    result = copy.copy(fixture_result)
+    people = fixture_result.participants.copy()
+    # Repeating values, so only the name tells that this is an id column.
+    people["attr.transcript_id"] = [f"batch_{i // 2}" for i in range(len(people))]
+    result.participants = people
+    at = open_app("pages/triggers.py", **{state.ACTIVE_RESULT: result,
+                                          state.ACTIVE_FINGERPRINT: "fixture-with-ids"})
+    split = at.get("button_group")[0]
+    labels = [str(o.content) for o in split.proto.options]
+    assert "Seniority" in labels
+    assert not any("transcript" in label.lower() for label in labels), labels
