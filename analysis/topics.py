@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.config import PipelineConfig
 from analysis.embedding.base import Embedder, normalise_text
+from analysis.small_talk import small_talk_mask
 from analysis.tables import OUTLIER_TOPIC_ID, TOPICS_COLUMNS
 
 ProgressFn = Callable[[str, float], None]
@@ -347,9 +348,65 @@ def fit_topics(
 ) -> TopicFit:
     """Topics for ``docs`` (one per answer) given their unit-length ``embeddings``.
 
-    Never raises for odd input: empty, tiny, identical or unclusterable corpora return a
-    ``TopicFit`` with everything in topic -1 and a plain-language message.
+    Small talk (``analysis.small_talk``) is left out of the fit and put in topic -1, so no
+    topic is about consent replies or closings; it still gets a map position, next to the
+    fitted answers it resembles. Never raises for odd input: empty, tiny, identical or
+    unclusterable corpora return a ``TopicFit`` with everything in topic -1 and a message.
     """
+    n = len(docs)
+    chatter = small_talk_mask(docs)
+    if n == 0 or not chatter.any():
+        fit = _fit_substantive(docs, embeddings, config, embedder=embedder, progress=progress)
+        fit.stats["small_talk"] = 0.0
+        return fit
+    keep = np.flatnonzero(~chatter)
+    if not len(keep):
+        return no_topics(
+            docs,
+            embeddings,
+            f"All {n} answers are short replies or interview small talk, so no distinct "
+            "answer is left to find topics in: all answers are listed without a topic.",
+        )
+    inner = _fit_substantive(
+        [docs[i] for i in keep], embeddings[keep], config, embedder=embedder, progress=progress
+    )
+    topic_ids = np.full(n, OUTLIER_TOPIC_ID, dtype=int)
+    topic_ids[keep] = inner.topic_ids
+    coords = np.zeros((n, 2), dtype=np.float32)
+    coords[keep] = inner.coords
+    _, coords[chatter] = assign_new_answers(
+        embeddings[chatter], embeddings[keep], inner.topic_ids, inner.coords, threshold=2.0
+    )
+    n_outliers = int((topic_ids == OUTLIER_TOPIC_ID).sum())
+    topics = inner.topics.copy()
+    if (topics["topic_id"] == OUTLIER_TOPIC_ID).any():
+        topics.loc[topics["topic_id"] == OUTLIER_TOPIC_ID, "size"] = n_outliers
+    else:
+        bucket = pd.DataFrame(
+            [[OUTLIER_TOPIC_ID, OUTLIER_LABEL, n_outliers, "", []]], columns=TOPICS_COLUMNS
+        )
+        topics = pd.concat([bucket, topics], ignore_index=True) if len(topics) else bucket
+    stats = dict(inner.stats)
+    stats["small_talk"] = float(chatter.mean())
+    return TopicFit(
+        topic_ids=topic_ids,
+        coords=coords,
+        topics=topics,
+        hierarchy=inner.hierarchy,
+        messages=inner.messages,
+        stats=stats,
+    )
+
+
+def _fit_substantive(
+    docs: Sequence[str],
+    embeddings: np.ndarray,
+    config: PipelineConfig,
+    *,
+    embedder: Embedder | None = None,
+    progress: ProgressFn | None = None,
+) -> TopicFit:
+    """``fit_topics`` on answers that are all worth fitting (no small-talk filter)."""
     import time
 
     report = progress or (lambda _msg, _frac: None)
