@@ -55,6 +55,12 @@ COOCCURRENCE_COMPACT_ABOVE = 12
 """Co-occurrence matrices with more codes than this show counts only, in smaller cells."""
 HEATMAP_FLAT_LABEL = 12
 """Heatmap column labels up to this many characters are written flat, longer ones slanted."""
+TOPIC_LABEL_WRAP = 34
+"""Characters per line of a topic label on the topic-sizes axis (wrapped, not cut)."""
+HEATMAP_LABEL_ANGLE = -45
+"""Slant of long heatmap column labels (parallel slanted labels never collide)."""
+HEATMAP_LABEL_LIMIT = {False: 170, True: 240}
+"""Pixels a heatmap column label may take before it is cut with "…"."""
 COOCCURRENCE_NOTE = (
     "Cell: participants with both codes; colour: their share of the row code's participants"
 )
@@ -305,10 +311,17 @@ def _heatmap_layers(
             f"{col}:N",
             sort=col_order,
             title=None,
+            # Every column label must show: Vega's overlap removal would otherwise hide
+            # every other slanted label. Long labels are cut with "…" (full text in the
+            # tooltip), slanted enough that neighbours never touch.
             axis=alt.Axis(
                 orient="top",
-                labelAngle=0 if short_columns else -35,
+                labelAngle=0 if short_columns else HEATMAP_LABEL_ANGLE,
                 labelAlign="center" if short_columns else "left",
+                labelBaseline="middle" if not short_columns else "bottom",
+                labelOverlap=False,
+                labelLimit=HEATMAP_LABEL_LIMIT[presentation],
+                labelPadding=4,
                 domain=False,
                 ticks=False,
             ),
@@ -498,12 +511,27 @@ def chart_topic_sizes(
         data["top_words"] = data["top_words"].map(
             lambda w: ", ".join(map(str, w)) if isinstance(w, (list, tuple)) else str(w)
         )
-    order = list(data["label"])
+    # Topic labels are keyword lists ("Allowed disclose, confidentiality, write guidance"):
+    # wrapped onto up to three lines instead of being cut at the axis' label limit.
+    data["axis_label"] = _unique_wrapped(data["label"], TOPIC_LABEL_WRAP)
+    lines = int(data["axis_label"].str.count("\n").max()) + 1
+    order = list(data["axis_label"])
     tooltip = [alt.Tooltip("label:N", title="Topic"), alt.Tooltip("display:N", title="Answers")]
     if "top_words" in data:
         tooltip.append(alt.Tooltip("top_words:N", title="Top words"))
     base = alt.Chart(data, title=_title(title, subtitle)).encode(
-        y=alt.Y("label:N", sort=order, title=None), tooltip=tooltip
+        y=alt.Y(
+            "axis_label:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(
+                labelExpr="split(datum.value, '\\n')",
+                labelLimit=0,
+                labelOverlap=False,
+                labelLineHeight=_SIZES[presentation]["label"] + 2,
+            ),
+        ),
+        tooltip=tooltip,
     )
     bars = base.mark_bar(color=PRIMARY, height={"band": 0.72}).encode(
         x=alt.X(
@@ -515,10 +543,29 @@ def chart_topic_sizes(
         x="size:Q", text="display:N"
     )
     step = 34 if presentation else 26
+    step = max(step, lines * (_SIZES[presentation]["label"] + 2) + 8)
     chart = alt.layer(bars, labels).properties(
         width=_SIZES[presentation]["width"], height=alt.Step(step)
     )
     return _finish(chart, presentation)
+
+
+def _unique_wrapped(labels: pd.Series, width: int, max_lines: int = 3) -> pd.Series:
+    """Labels wrapped to ``width`` characters ("\\n" between lines), kept distinct.
+
+    The wrapped text is the axis' category, so two topics must never share one; a label
+    longer than ``max_lines`` lines ends with "…" (the tooltip keeps the full label).
+    """
+    wrapped: list[str] = []
+    seen: set[str] = set()
+    for label in labels.astype(str):
+        lines = textwrap.wrap(label, width=width, max_lines=max_lines, placeholder=" …") or [""]
+        text = "\n".join(lines)
+        while text in seen:
+            text += "\u200b"  # invisible, but a distinct category
+        seen.add(text)
+        wrapped.append(text)
+    return pd.Series(wrapped, index=labels.index)
 
 
 def _shorten(text: Any, limit: int = MAP_TEXT_CHARS) -> str:
