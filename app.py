@@ -39,7 +39,7 @@ def main() -> None:
     """Wrapped in a function so tests and the browser run share one entry point."""
     page = st.navigation(PAGES)
     st.set_page_config(page_title="Interview Lens", page_icon=":material/forum:",
-                       layout="wide")
+                       layout="wide", initial_sidebar_state=sidebar.sidebar_state())
     cache.bootstrap()
     sidebar.draw_sidebar(state.active_project())
     page.run()

@@ -13,9 +13,13 @@ ALL_FACETS = "All facets"
 ctx = widgets.page_context("Compare groups")
 options = widgets.group_columns(ctx)
 left, right = st.columns(2)
-split = left.selectbox("Groups", list(options), key=state.page_key("compare", "groups"))
+with left:
+    split = widgets.control(ctx, st.selectbox, "Groups", list(options),
+                            key=state.page_key("compare", "groups"))
 facet_names = {ALL_FACETS: None, **{title: facet for facet, title in FACETS.items()}}
-facet_title = right.selectbox("Codes", list(facet_names), key=state.page_key("compare", "facet"))
+with right:
+    facet_title = widgets.control(ctx, st.selectbox, "Codes", list(facet_names),
+                                  key=state.page_key("compare", "facet"))
 column, facet = options[split], facet_names[facet_title]
 
 grouped = ctx.aggregate("prevalence_by_group", column, facet, min_group_size=ctx.min_group_size)
@@ -32,8 +36,12 @@ if len(groups) < 2:
     st.info(f"Need two groups with at least {ctx.min_group_size} participants to compare.")
     st.stop()
 a_col, b_col = st.columns(2)
-group_a = a_col.selectbox("Group A", groups, index=0, key=state.page_key("compare", "a"))
-group_b = b_col.selectbox("Group B", groups, index=1, key=state.page_key("compare", "b"))
+with a_col:
+    group_a = widgets.control(ctx, st.selectbox, "Group A", groups, default=groups[0],
+                              key=state.page_key("compare", "a"))
+with b_col:
+    group_b = widgets.control(ctx, st.selectbox, "Group B", groups, default=groups[1],
+                              key=state.page_key("compare", "b"))
 if group_a == group_b:
     st.info("Pick two different groups.")
     st.stop()

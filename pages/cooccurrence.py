@@ -12,7 +12,8 @@ ALL_FACETS = "All facets"
 
 ctx = widgets.page_context("Co-occurrence")
 facet_names = {**{title: facet for facet, title in FACETS.items()}, ALL_FACETS: None}
-facet_title = st.selectbox("Codes", list(facet_names), key=state.page_key("cooc", "facet"))
+facet_title = widgets.control(ctx, st.selectbox, "Codes", list(facet_names),
+                              key=state.page_key("cooc", "facet"))
 facet = facet_names[facet_title]
 table = ctx.aggregate("cooccurrence", facet)
 widgets.show_chart(

@@ -20,8 +20,8 @@ widgets.show_chart(
     name="topic-map", ctx=ctx)
 
 options = widgets.group_columns(ctx)
-split = st.segmented_control("Topic by", list(options), default="Cohort",
-                             key=state.page_key("topics", "split"))
+split = widgets.control(ctx, st.segmented_control, "Topic by", list(options),
+                        default="Cohort", key=state.page_key("topics", "split"))
 if split:
     table = ctx.aggregate("topic_by_group", options[split], min_group_size=ctx.min_group_size)
     widgets.show_chart(

@@ -32,8 +32,8 @@ def render_facet_page(facet: str, title: str) -> None:
     _follow_click(facet, picked)
 
     options = widgets.group_columns(ctx)
-    split = st.segmented_control("Split by", [NO_SPLIT, *options], default=NO_SPLIT,
-                                 key=state.page_key(facet, "split"))
+    split = widgets.control(ctx, st.segmented_control, "Split by", [NO_SPLIT, *options],
+                            default=NO_SPLIT, key=state.page_key(facet, "split"))
     if split and split != NO_SPLIT:
         grouped = ctx.aggregate("prevalence_by_group", options[split], facet,
                                 min_group_size=ctx.min_group_size)

@@ -24,6 +24,7 @@ FACETS: dict[str, str] = {
     "culture": "Workplace culture",
     "outcome": "Outcomes",
 }
+_PRESENTING_BEFORE = "settings.presentation.before"
 MAX_ATTRIBUTE_VALUES = 40
 """Metadata columns with more distinct values than this (ids, free text) get no filter."""
 _IDENTIFIER_NAME = re.compile(
@@ -134,6 +135,20 @@ def draw_settings() -> None:
     _synced(st.number_input, state.MIN_GROUP_SIZE, default=state.DEFAULT_MIN_GROUP_SIZE,
             label="Minimum group size", min_value=1, max_value=100, step=1,
             help="Groups with fewer participants are hidden from group charts, with a note.")
+
+
+def sidebar_state() -> str | None:
+    """``initial_sidebar_state`` for this run: collapsed while presenting.
+
+    Streamlit only moves the sidebar when this value changes, so it is sent on the runs
+    where presentation mode switched (collapse on entry, expand on exit) and left unset
+    otherwise, never fighting a user who opened or closed the sidebar by hand.
+    """
+    presenting = state.presentation_mode()
+    if state.get(_PRESENTING_BEFORE, False) == presenting:
+        return None
+    state.put(_PRESENTING_BEFORE, presenting)
+    return "collapsed" if presenting else "expanded"
 
 
 def draw_sidebar(project: state.ActiveProject | None) -> None:

@@ -172,6 +172,30 @@ def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext,
     return picked
 
 
+def control(ctx: PageContext, widget: Callable[..., Any], label: str, options: list[Any], *,
+            key: str, default: Any = None, **kwargs: Any) -> Any:
+    """A page control (split, facet, group picker) that presentation mode hides.
+
+    The last value is remembered under a key no widget owns, because Streamlit forgets a
+    widget's value when the widget is not drawn: presentation mode keeps showing the chart
+    the user chose, and leaving it restores the control where it was.
+    """
+    kept = "kept." + key
+    remembered = st.session_state.get(kept, default)
+    if remembered not in options:
+        remembered = default if default in options else (options[0] if options else None)
+    if ctx.presentation:
+        return remembered
+    if key not in st.session_state and kept in st.session_state:
+        st.session_state[key] = remembered  # seeded: no default as well (Streamlit warns)
+    elif default is not None and key not in st.session_state:
+        kwargs["default" if widget is st.segmented_control else "index"] = (
+            default if widget is st.segmented_control else options.index(default))
+    value = widget(label, options, key=key, **kwargs)
+    st.session_state[kept] = value
+    return value
+
+
 def follow_row_click(event: Any, ids: list[str], *, key: str) -> None:
     """A newly selected table row sets the selectbox ``key`` (drawn after this call)."""
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])

@@ -56,3 +56,25 @@ def test_split_by_never_offers_identifier_columns(open_app, fixture_result) -> N
     labels = [str(o.content) for o in split.proto.options]
     assert "Seniority" in labels
     assert not any("transcript" in label.lower() for label in labels), labels
+
+
+def test_presentation_hides_split_and_picker_controls_and_keeps_the_choice(open_app) -> None:
+    at = open_app("pages/triggers.py")
+    at.get("button_group")[0].set_value("Cohort").run()
+    charts_before = len(at.get("vega_lite_chart"))
+    assert charts_before == 2  # prevalence + split by cohort
+    at.toggle(key=state.PRESENTATION).set_value(True).run()
+    assert not at.get("button_group"), "Split by is hidden while presenting"
+    assert len(at.get("vega_lite_chart")) == charts_before  # the chosen split still shows
+    at.toggle(key=state.PRESENTATION).set_value(False).run()
+    assert at.get("button_group")[0].value == "Cohort"
+
+    for page in ("pages/cooccurrence.py", "pages/compare.py", "pages/topics.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.selectbox or at.get("button_group"), page
+        at.toggle(key=state.PRESENTATION).set_value(True).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert not at.get("button_group") and not at.main.selectbox, page
+        assert at.get("vega_lite_chart"), page
+        at.toggle(key=state.PRESENTATION).set_value(False).run()
