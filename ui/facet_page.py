@@ -62,11 +62,17 @@ def _follow_click(facet: str, picked: list[str]) -> None:
 def _evidence(ctx: widgets.PageContext, table: pd.DataFrame, facet: str) -> None:
     """Pick a code, read the answers that carry it (evidence sentence in bold)."""
     st.subheader("Evidence")
-    st.caption("Click a bar in the chart above, or pick a code here.")
     labels = dict(zip(table["code"], table["label"], strict=False))
     counts = dict(zip(table["code"], table["n"], strict=False))
-    code = st.selectbox("Code", list(labels), key=state.page_key(facet, "code"),
-                        format_func=lambda c: f"{labels[c]} ({counts[c]} participants)")
+    if ctx.presentation:  # the picker is hidden: name the code the quotes are for
+        code = st.session_state.get(state.page_key(facet, "code"))
+        code = code if code in labels else next(iter(labels), None)
+        if code is not None:
+            st.caption(widgets.escape_markdown(f"{labels[code]} ({counts[code]} participants)"))
+    else:
+        st.caption("Click a bar in the chart above, or pick a code here.")
+        code = st.selectbox("Code", list(labels), key=state.page_key(facet, "code"),
+                            format_func=lambda c: f"{labels[c]} ({counts[c]} participants)")
     if code is None:
         return
     quotes = ctx.aggregate("evidence_for_code", code, limit=MAX_QUOTES)

@@ -65,6 +65,7 @@ def test_presentation_hides_split_and_picker_controls_and_keeps_the_choice(open_
     assert charts_before == 2  # prevalence + split by cohort
     at.toggle(key=state.PRESENTATION).set_value(True).run()
     assert not at.get("button_group"), "Split by is hidden while presenting"
+    assert not at.main.selectbox, "the evidence code picker is hidden too"
     assert len(at.get("vega_lite_chart")) == charts_before  # the chosen split still shows
     at.toggle(key=state.PRESENTATION).set_value(False).run()
     assert at.get("button_group")[0].value == "Cohort"
