@@ -222,6 +222,43 @@ def build_topics_frame(
     return pd.DataFrame(rows, columns=TOPICS_COLUMNS)
 
 
+def centroid_hierarchy(centroids: dict[int, np.ndarray]) -> pd.DataFrame:
+    """HIERARCHY_COLUMNS rows from Ward linkage of the unit topic centroids.
+
+    Why not ``BERTopic.hierarchical_topics``: it re-runs the vectorizer over every answer
+    for each of the n - 1 merges to name them (most of the naming stage's time on the
+    shared corpus), and we keep only the tree. Ward on unit vectors follows cosine
+    distance; ties are broken by scipy deterministically. Merge ``i`` gets parent id
+    ``max topic id + 1 + i``, as in BERTopic.
+    """
+    from scipy.cluster.hierarchy import linkage
+
+    ids = sorted(centroids)
+    if len(ids) < 3:
+        return pd.DataFrame(columns=HIERARCHY_COLUMNS)
+    vectors = np.vstack([centroids[t] for t in ids]).astype(np.float64)
+    merges = linkage(vectors, method="ward")
+    first_parent = max(ids) + 1
+    node_ids = list(ids)
+    leaves: list[list[int]] = [[t] for t in ids]
+    rows = []
+    for i, (left, right, distance, _count) in enumerate(merges):
+        left, right = int(left), int(right)
+        node_ids.append(first_parent + i)
+        leaves.append(sorted(leaves[left] + leaves[right]))
+        rows.append(
+            {
+                "parent_id": first_parent + i,
+                "child_left_id": node_ids[left],
+                "child_right_id": node_ids[right],
+                "distance": float(distance),
+                "topics": leaves[-1],
+            }
+        )
+    rows.reverse()  # root first, like BERTopic
+    return pd.DataFrame(rows, columns=HIERARCHY_COLUMNS)
+
+
 def _bertopic_backend(embedder: Embedder):
     """Adapt our (cached) embedder to BERTopic's backend interface, for KeyBERT labels.
 
@@ -303,22 +340,8 @@ def describe_topics(
         labels[topic] = readable_label(refined or words, config.n_label_words)
     topics = build_topics_frame(docs, embeddings, ids, keywords, labels, config.n_quotes)
     hierarchy = pd.DataFrame(columns=HIERARCHY_COLUMNS)
-    if with_hierarchy and len(keywords) >= 3:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                raw = model.hierarchical_topics(list(docs))
-            hierarchy = pd.DataFrame(
-                {
-                    "parent_id": raw["Parent_ID"].astype(int),
-                    "child_left_id": raw["Child_Left_ID"].astype(int),
-                    "child_right_id": raw["Child_Right_ID"].astype(int),
-                    "distance": raw["Distance"].astype(float),
-                    "topics": [[int(t) for t in ts] for ts in raw["Topics"]],
-                }
-            )
-        except (ValueError, IndexError, KeyError) as exc:  # a plot aid, never fatal
-            warnings.warn(f"topic hierarchy skipped: {exc}", stacklevel=2)
+    if with_hierarchy:
+        hierarchy = centroid_hierarchy(topic_centroids(embeddings, ids))
     return ids, topics, hierarchy
 
 

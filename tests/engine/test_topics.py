@@ -119,3 +119,25 @@ def test_topic_edits_replay_in_order() -> None:
     transcripts = pd.DataFrame({"transcript_id": ["a", "b"], "cohort": ["x", "y"]})
     counts = topic_cohort_counts(segs, transcripts)
     assert counts["n_answers"].sum() == 4
+
+
+def test_centroid_hierarchy_merges_the_closest_topics_first() -> None:
+    from analysis.topics import centroid_hierarchy
+
+    base = np.eye(4, dtype=np.float32)
+    near = {
+        0: base[0],
+        1: 0.9 * base[0] + 0.1 * base[1],
+        2: base[2],
+        3: 0.9 * base[2] + 0.1 * base[3],
+    }
+    centroids = {t: v / np.linalg.norm(v) for t, v in near.items()}
+    tree = centroid_hierarchy(centroids)
+    assert len(tree) == 3
+    root = tree.iloc[0]
+    assert root["topics"] == [0, 1, 2, 3] and root["parent_id"] == 6
+    first_merges = {
+        tuple(sorted((r.child_left_id, r.child_right_id))) for r in tree.iloc[1:].itertuples()
+    }
+    assert first_merges == {(0, 1), (2, 3)}
+    assert (np.diff(tree["distance"].to_numpy()) <= 0).all()
