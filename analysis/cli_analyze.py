@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from analysis.cli_ingest import add_input_arguments, ingest_options
 from analysis.config import PipelineConfig
 
 
@@ -21,14 +22,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="ingest, embed, find topics, code and write the result tables",
         description="Analyse transcripts: topics, codes and roles, written as CSV tables.",
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or ZIPs")
-    parser.add_argument("--out", required=True, type=Path, help="output folder")
+    add_input_arguments(parser)
     parser.add_argument(
         "--store",
         type=Path,
         help="DuckDB project store (default: $INTERVIEW_LENS_STORE or a per-user file)",
     )
-    parser.add_argument("--metadata", type=Path, help="CSV/XLSX keyed by transcript id")
     parser.add_argument("--project", default="default", help="project name in the store")
     parser.add_argument("--codebook", type=Path, help="codebook YAML (default: built-in)")
     parser.add_argument(
@@ -92,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             store=store,
             config=config,
             metadata=args.metadata,
+            ingest_options=ingest_options(args),
             codebook_yaml=codebook_yaml,
             progress=bar,
         )

@@ -24,6 +24,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="parse transcripts into files.csv, transcripts.csv and segments.csv",
         description="Parse transcript files, folders and ZIPs into tidy CSV tables.",
     )
+    add_input_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    """Inputs, output folder and the ingestion options; shared with ``analyze`` so both
+    subcommands read the same files the same way."""
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or ZIPs")
     parser.add_argument("--out", required=True, type=Path, help="output folder")
     parser.add_argument("--metadata", type=Path, help="CSV/XLSX keyed by transcript id")
@@ -37,7 +44,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="[ID=]LABEL",
         help="speaker label of the interviewer, for all transcripts or one id (repeatable)",
     )
-    parser.set_defaults(func=run)
+
+
+def ingest_options(args: argparse.Namespace) -> IngestOptions:
+    """The ``IngestOptions`` that ``add_input_arguments`` flags ask for."""
+    return IngestOptions(
+        id_column=args.id_column,
+        text_column=args.text_column,
+        cohort_column=args.cohort_column,
+        interviewer_override=_overrides(args.interviewer),
+    )
 
 
 def _overrides(values: list[str]) -> dict[str, str]:
@@ -50,12 +66,7 @@ def _overrides(values: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    options = IngestOptions(
-        id_column=args.id_column,
-        text_column=args.text_column,
-        cohort_column=args.cohort_column,
-        interviewer_override=_overrides(args.interviewer),
-    )
+    options = ingest_options(args)
     try:
         result = ingest_paths(args.inputs, metadata=args.metadata, options=options)
         segments = segment_transcripts(result.transcripts)

@@ -27,6 +27,7 @@ import pandas as pd
 from analysis.coding import code_corpus, infer_roles
 from analysis.config import PipelineConfig
 from analysis.embedding import CachedEmbedder, embed_answers, make_embedder, text_key
+from analysis.ingest.options import IngestOptions
 from analysis.records import IngestResult
 from analysis.results import AnalysisResult
 from analysis.store import ProjectState, Store
@@ -146,6 +147,7 @@ def _model_versions() -> dict[str, str]:
 def _ingest(
     source: IngestResult | Sequence[str | Path],
     metadata: str | Path | None,
+    options: IngestOptions | None,
     progress: ProgressFn,
 ) -> IngestResult:
     if isinstance(source, IngestResult):
@@ -155,7 +157,9 @@ def _ingest(
     def ingest_progress(done: int, total: int, name: str) -> None:
         progress(f"Reading files ({done}/{total})", done / total if total else 1.0)
 
-    return ingest_paths(list(source), metadata=metadata, progress=ingest_progress)
+    return ingest_paths(
+        list(source), metadata=metadata, options=options, progress=ingest_progress
+    )
 
 
 def _ingest_messages(ingest: IngestResult) -> list[str]:
@@ -294,13 +298,15 @@ def run_pipeline(
     store: Store | None = None,
     config: PipelineConfig | None = None,
     metadata: str | Path | None = None,
+    ingest_options: IngestOptions | None = None,
     codebook_yaml: str | None = None,
     progress: ProgressFn | None = None,
 ) -> AnalysisResult:
     """Analyse a corpus into an ``AnalysisResult`` and save it as ``project`` in ``store``.
 
     ``source`` is an ``IngestResult`` (the app has parsed the upload already) or paths to
-    ingest. ``store=None`` analyses without saving or caching. ``progress(message, fraction)``
+    ingest (with ``ingest_options``, e.g. dataset columns or an interviewer override).
+    ``store=None`` analyses without saving or caching. ``progress(message, fraction)``
     is called throughout with a fraction in 0..1.
     """
     from analysis.ingest.tables import (
@@ -315,7 +321,7 @@ def run_pipeline(
     stages = _Stages(progress)
     started = time.perf_counter()
     stages.report("Reading transcripts", 0.0)
-    ingest = _ingest(source, metadata, stages.band(0.0, 0.08))
+    ingest = _ingest(source, metadata, ingest_options, stages.band(0.0, 0.08))
     stages.done("ingest", started)
 
     started = time.perf_counter()

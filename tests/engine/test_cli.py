@@ -74,3 +74,11 @@ def test_analyze_exits_2_without_transcripts(tmp_path: Path, capsys) -> None:
     (empty / "notes.txt").write_text("", encoding="utf-8")
     assert _analyze(tmp_path, str(empty)) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_analyze_honours_the_ingest_options(tmp_path: Path) -> None:
+    """``analyze`` reads inputs exactly as ``ingest`` does, override flags included."""
+    names_only = Path(__file__).parents[1] / "fixtures" / "ingest" / "names_only.txt"
+    assert _analyze(tmp_path, str(names_only), "--interviewer", "Elif") == 0
+    segments = pd.read_csv(tmp_path / "out" / "segments.csv")
+    assert segments["answer"].iloc[0].startswith("Okay, first question.")
