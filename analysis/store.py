@@ -92,6 +92,11 @@ def default_store_path() -> Path:
     return Path(base) / "interview-lens" / "store.duckdb"
 
 
+def _first_row(rows: list[tuple]) -> tuple | None:
+    """The first row of a fully fetched result (duckdb 2 wants results fetched completely)."""
+    return rows[0] if rows else None
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectInfo:
     """A row of the project list: enough to show and pick a project without loading it."""
@@ -230,13 +235,13 @@ class Store:
     @_locked
     def count_vectors(self, model_id: str | None = None) -> int:
         if model_id is None:
-            row = self._con.execute("SELECT count(*) FROM embeddings").fetchall()
-            row = row[0] if row else None
+            row = _first_row(self._con.execute("SELECT count(*) FROM embeddings").fetchall())
         else:
-            row = self._con.execute(
-                "SELECT count(*) FROM embeddings WHERE model_id = ?", [model_id]
-            ).fetchall()
-            row = row[0] if row else None
+            row = _first_row(
+                self._con.execute(
+                    "SELECT count(*) FROM embeddings WHERE model_id = ?", [model_id]
+                ).fetchall()
+            )
         return int(row[0]) if row else 0
 
     @_locked
@@ -265,8 +270,9 @@ class Store:
 
     @_locked
     def has_project(self, project: str) -> bool:
-        row = self._con.execute("SELECT 1 FROM projects WHERE name = ?", [project]).fetchall()
-        row = row[0] if row else None
+        row = _first_row(
+            self._con.execute("SELECT 1 FROM projects WHERE name = ?", [project]).fetchall()
+        )
         return row is not None
 
     @_locked
@@ -291,10 +297,9 @@ class Store:
         blobs = [(project, name, _frame_to_bytes(frame)) for name, frame in frames.items()]
         n_topics = int((result.topics["topic_id"] >= 0).sum()) if len(result.topics) else 0
         with self._transaction() as con:
-            created = con.execute(
-                "SELECT created_at FROM projects WHERE name = ?", [project]
-            ).fetchall()
-            created = created[0] if created else None
+            created = _first_row(
+                con.execute("SELECT created_at FROM projects WHERE name = ?", [project]).fetchall()
+            )
             con.execute("DELETE FROM projects WHERE name = ?", [project])
             con.execute("DELETE FROM project_frames WHERE project = ?", [project])
             con.execute(
@@ -327,10 +332,11 @@ class Store:
     @_locked
     def load_base_result(self, project: str) -> AnalysisResult | None:
         """The saved result exactly as the pipeline produced it (no user topic edits)."""
-        meta = self._con.execute(
-            "SELECT run_json, messages_json FROM projects WHERE name = ?", [project]
-        ).fetchall()
-        meta = meta[0] if meta else None
+        meta = _first_row(
+            self._con.execute(
+                "SELECT run_json, messages_json FROM projects WHERE name = ?", [project]
+            ).fetchall()
+        )
         if meta is None:
             return None
         frames = self._frames(project, RESULT_FRAMES)
@@ -361,12 +367,13 @@ class Store:
 
     @_locked
     def get_state(self, project: str) -> ProjectState | None:
-        row = self._con.execute(
-            "SELECT fit_key, result_key, model_id, config_json, codebook_yaml "
-            "FROM projects WHERE name = ?",
-            [project],
-        ).fetchall()
-        row = row[0] if row else None
+        row = _first_row(
+            self._con.execute(
+                "SELECT fit_key, result_key, model_id, config_json, codebook_yaml "
+                "FROM projects WHERE name = ?",
+                [project],
+            ).fetchall()
+        )
         if row is None:
             return None
         keys = self._frames(project, STATE_FRAMES).get("segment_keys", pd.DataFrame())
@@ -381,10 +388,11 @@ class Store:
 
     @_locked
     def get_codebook(self, project: str) -> str | None:
-        row = self._con.execute(
-            "SELECT codebook_yaml FROM projects WHERE name = ?", [project]
-        ).fetchall()
-        row = row[0] if row else None
+        row = _first_row(
+            self._con.execute(
+                "SELECT codebook_yaml FROM projects WHERE name = ?", [project]
+            ).fetchall()
+        )
         return row[0] if row else None
 
     @_locked
@@ -414,10 +422,12 @@ class Store:
         if not self.has_project(project):
             raise KeyError(f"no project named {project!r}")
         with self._transaction() as con:
-            row = con.execute(
-                "SELECT coalesce(max(seq), -1) + 1 FROM topic_edits WHERE project = ?", [project]
-            ).fetchall()
-            row = row[0] if row else None
+            row = _first_row(
+                con.execute(
+                    "SELECT coalesce(max(seq), -1) + 1 FROM topic_edits WHERE project = ?",
+                    [project],
+                ).fetchall()
+            )
             con.execute(
                 "INSERT INTO topic_edits VALUES (?, ?, ?, ?, ?)",
                 [
