@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cache, sidebar, state
+from ui import cache, selfcheck, sidebar, state
 
 PAGES = {
     "Data": [
@@ -40,6 +40,7 @@ def main() -> None:
     page = st.navigation(PAGES)
     st.set_page_config(page_title="Interview Lens", page_icon=":material/forum:",
                        layout="wide", initial_sidebar_state=sidebar.sidebar_state())
+    selfcheck.enforce()  # fail closed on unsafe settings, before any data is loaded
     cache.bootstrap()
     sidebar.draw_sidebar(state.active_project())
     page.run()
