@@ -80,7 +80,24 @@ CREATE TABLE IF NOT EXISTS topic_edits (
     label VARCHAR,
     PRIMARY KEY (project, seq)
 );
+CREATE TABLE IF NOT EXISTS project_members (
+    project VARCHAR NOT NULL,
+    email VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    added_at TIMESTAMP NOT NULL,
+    added_by VARCHAR NOT NULL,
+    PRIMARY KEY (project, email)
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq BIGINT PRIMARY KEY,
+    happened_at TIMESTAMP NOT NULL,
+    user_email VARCHAR NOT NULL,
+    project VARCHAR,
+    action VARCHAR NOT NULL,
+    detail VARCHAR NOT NULL
+);
 """
+AUDIT_COLUMNS = ("seq", "happened_at", "user_email", "project", "action", "detail")
 
 
 def default_store_path() -> Path:
@@ -403,6 +420,7 @@ class Store:
                 ("projects", "name"),
                 ("project_frames", "project"),
                 ("topic_edits", "project"),
+                ("project_members", "project"),
             ):
                 con.execute(f"DELETE FROM {table} WHERE {column} = ?", [project])
 
@@ -472,3 +490,102 @@ class Store:
         unknown = [t for t in topic_ids if int(t) not in known]
         if unknown:
             raise ValueError(f"unknown topic ids {unknown} (the outlier topic -1 cannot be edited)")
+
+
+    # -- team: members and the audit log (policy lives in analysis.access/audit) ------------
+    @_locked
+    def get_members(self, project: str) -> list[tuple[str, str]]:
+        """``(email, role)`` rows of a project, owners first; [] for an unowned project."""
+        rows = self._con.execute(
+            "SELECT email, role FROM project_members WHERE project = ? "
+            "ORDER BY role = 'owner' DESC, email",
+            [project],
+        ).fetchall()
+        return [(str(email), str(role)) for email, role in rows]
+
+    @_locked
+    def put_member(self, project: str, email: str, role: str, added_by: str) -> None:
+        """Add a member or change their role (one row per project and e-mail)."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with self._transaction() as con:
+            con.execute(
+                "DELETE FROM project_members WHERE project = ? AND email = ?", [project, email]
+            )
+            con.execute(
+                "INSERT INTO project_members VALUES (?, ?, ?, ?, ?)",
+                [project, email, role, now, added_by],
+            )
+
+    @_locked
+    def delete_member(self, project: str, email: str) -> None:
+        with self._transaction() as con:
+            con.execute(
+                "DELETE FROM project_members WHERE project = ? AND email = ?", [project, email]
+            )
+
+    @_locked
+    def member_projects(self, email: str) -> dict[str, str]:
+        """Project name -> role for every project this e-mail belongs to."""
+        rows = self._con.execute(
+            "SELECT project, role FROM project_members WHERE email = ?", [email]
+        ).fetchall()
+        return {str(project): str(role) for project, role in rows}
+
+    @_locked
+    def append_audit(
+        self, user_email: str, action: str, project: str | None, detail: str
+    ) -> int:
+        """Append one audit row; returns its sequence number. There is no update or delete."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with self._transaction() as con:
+            row = _first_row(
+                con.execute("SELECT coalesce(max(seq), 0) + 1 FROM audit_log").fetchall()
+            )
+            seq = int(row[0]) if row else 1
+            con.execute(
+                "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?)",
+                [seq, now, user_email, project, action, detail],
+            )
+        return seq
+
+    @_locked
+    def read_audit(self, project: str | None = None) -> pd.DataFrame:
+        """Audit rows in order (one project's, or all of them)."""
+        where, params = ("WHERE project = ?", [project]) if project is not None else ("", [])
+        return self._con.execute(
+            f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log {where} ORDER BY seq", params
+        ).fetchdf()
+
+    # -- erasure ---------------------------------------------------------------------------
+    @_locked
+    def compact(self) -> None:
+        """Rewrite the store into a fresh file and swap it in, so deleted rows leave no bytes.
+
+        DuckDB reuses freed blocks but does not zero them: after a DELETE, the old text can
+        stay readable in the file. ``COPY FROM DATABASE`` writes only live rows into a new
+        file, which then replaces the old one (same path; the connection is reopened).
+        In-memory stores have nothing to rewrite.
+        """
+        if str(self.path) == ":memory:":
+            return
+        fresh = self.path.with_name(self.path.name + ".compact")
+        fresh.unlink(missing_ok=True)
+        self._con.execute("CHECKPOINT")
+        self._con.execute(f"ATTACH '{_sql_path(fresh)}' AS fresh_copy")
+        try:
+            current = _first_row(self._con.execute("SELECT current_database()").fetchall())
+            name = str(current[0]) if current else "memory"
+            self._con.execute(f'COPY FROM DATABASE "{name}" TO fresh_copy')
+        finally:
+            self._con.execute("DETACH fresh_copy")
+        self._con.close()
+        wal = self.path.with_name(self.path.name + ".wal")
+        os.replace(fresh, self.path)
+        wal.unlink(missing_ok=True)
+        self._con = duckdb.connect(str(self.path))
+        self._con.execute(_SCHEMA)
+
+
+def _sql_path(path: Path) -> str:
+    """A path as a single-quoted SQL literal body."""
+    return str(path).replace("'", "''")
