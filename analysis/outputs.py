@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.insight_outputs import write_insight_outputs
 from analysis.results import AnalysisResult
 from analysis.tables import (
     ASSIGNMENTS_COLUMNS,
@@ -60,7 +61,7 @@ def participants_for_csv(result: AnalysisResult) -> pd.DataFrame:
 
 
 def write_outputs(result: AnalysisResult, out_dir: Path) -> list[Path]:
-    """Write files/transcripts/segments/topics/participants/assignments CSVs and run.json."""
+    """Write the table CSVs, run.json and the insight files (``analysis.insight_outputs``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     frames: dict[str, pd.DataFrame] = {
         "files.csv": _with_columns(result.files, FILES_COLUMNS)[FILES_COLUMNS],
@@ -83,4 +84,5 @@ def write_outputs(result: AnalysisResult, out_dir: Path) -> list[Path]:
     tmp.write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
     os.replace(tmp, out_dir / "run.json")
     written.append(out_dir / "run.json")
+    written.extend(write_insight_outputs(result, out_dir))  # findings.md, econ_index.csv, parity
     return written
