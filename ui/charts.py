@@ -794,3 +794,61 @@ def chart_to_png(chart: alt.TopLevelMixin, *, caption: str, scale: float = 2.0) 
 def chart_to_svg(chart: alt.TopLevelMixin, *, caption: str) -> bytes:
     """SVG bytes (vl-convert, offline) with the caption line rendered under the chart."""
     return vl_convert.vegalite_to_svg(_with_caption(chart, caption)).encode("utf-8")
+
+
+def chart_econ_split(
+    table: pd.DataFrame, *, title: str, subtitle: str, presentation: bool = False
+) -> alt.TopLevelMixin:
+    """Grouped bars: per group, the share with any augmentation / automation pattern / both.
+
+    ``table`` holds rows of ``analysis.econ_index.econ_table`` (``group``, ``label``, ``n``,
+    ``total``, ``share``, ``ci_low``, ``ci_high``). Measured rows carry Wilson rules and
+    "42% (21/50)" labels; published rows (no counts) are labelled "57% published" and have
+    no interval, because only the percentage was published.
+    """
+    if table.empty:
+        return _empty_chart(title, subtitle, "No participants to show.", presentation)
+    data = table.copy()
+    data["group"] = data["group"].astype(str)
+    measured = data["n"].notna()
+    data["display"] = [
+        _count_label(n, t, s) if has else f"{_pct(s)} published"
+        for n, t, s, has in zip(data["n"], data["total"], data["share"], measured, strict=True)
+    ]
+    data["anchor"] = data["ci_high"].where(measured, data["share"])
+    data["ci_low"] = data["ci_low"].where(measured)
+    data["ci_high"] = data["ci_high"].where(measured)
+    measures = list(dict.fromkeys(data["label"]))
+    groups = list(dict.fromkeys(data["group"]))
+    base = alt.Chart(data, title=_title(title, subtitle)).encode(
+        y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=260)),
+        yOffset=alt.YOffset("label:N", sort=measures),
+        tooltip=[
+            alt.Tooltip("group:N", title="Group"),
+            alt.Tooltip("label:N", title="Measure"),
+            alt.Tooltip("display:N", title="Share"),
+        ],
+    )
+    bars = base.mark_bar(height={"band": 0.85}).encode(
+        x=alt.X(
+            "share:Q",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=_share_axis("Share (ours: of participants; published: as reported)"),
+        ),
+        color=alt.Color(
+            "label:N",
+            sort=measures,
+            scale=alt.Scale(domain=measures, range=OKABE_ITO[: len(measures)]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+    )
+    rules = base.mark_rule(color=INK, strokeWidth=1.2).encode(x="ci_low:Q", x2="ci_high:Q")
+    size = _SIZES[presentation]
+    labels = base.mark_text(
+        align="left", baseline="middle", dx=5, fontSize=size["mark"] - 1
+    ).encode(x="anchor:Q", text="display:N")
+    step = (24 if presentation else 18) * len(measures) + 10
+    chart = alt.layer(bars, rules, labels).properties(
+        width=size["width"], height=alt.Step(step, **{"for": "position"})
+    )
+    return _finish(chart, presentation)
