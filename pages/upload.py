@@ -8,6 +8,7 @@ from ui import state, upload
 
 st.title("Upload & projects")
 upload.draw_flash()
+upload.follow_job()  # an analysis queued or running for this session
 
 with st.container(border=True):
     st.subheader("Projects")

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analysis.records import IngestResult
-from ui import cache, state
+from ui import cache, jobs, state
 from ui.widgets import escape_markdown
 
 TRANSCRIPT_TYPES = ["txt", "md", "csv", "tsv", "xlsx", "json", "jsonl", "vtt", "srt", "docx",
@@ -26,6 +28,12 @@ ALL_TRANSCRIPTS = "*"
 PICK = "upload.pick"
 PICK_SYNCED = "upload.pick.synced"
 PREVIEW_TURNS = 40
+JOB = "upload.job"
+"""This session's analysis on the job queue: ``(job key, project name, transcripts)``."""
+INLINE_WAIT_S = 3600.0
+"""How long the run that clicked "Analyse" follows the job before a poller takes over."""
+POLL_S = 0.5
+FRAGMENT_POLL_S = 1.0
 
 Blob = tuple[str, bytes]
 
@@ -211,6 +219,10 @@ def draw_preview(batch: ParsedBatch) -> None:
     transcript = transcripts[ids.index(chosen)] if chosen in ids else transcripts[0]
     turns = pd.DataFrame([{"turn_index": t.index, "speaker": t.speaker, "role": t.role,
                            "text": t.text} for t in transcript.turns])
+    if state.redaction_on():
+        from ui.redaction import redact_turns
+
+        turns = redact_turns(turns, transcript.transcript_id)
     st.caption(f"Cohort {escape_markdown(transcript.cohort)} · "
                f"{len(transcript.turns)} turns · from {escape_markdown(transcript.source_file)}")
     if len(turns):
@@ -245,37 +257,115 @@ def draw_override(batch: ParsedBatch) -> dict[str, str] | None:
     return None
 
 
+def analysis_key(batch: ParsedBatch, project: str) -> str:
+    """Same upload, settings, project name and store: the same analysis (one job)."""
+    text = "\0".join([batch.digest, project, cache.store_path()])
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+
+
 def analyse(batch: ParsedBatch, project: str) -> None:
-    """Run the pipeline with visible progress, save the project, make it the active one."""
+    """Queue the pipeline for this batch (or join the same job in flight) and follow it.
+
+    The work runs on the process-wide job queue (``ui.jobs``), never in this script
+    thread, so a click elsewhere cannot interrupt or duplicate it; this run then shows
+    its progress until it ends (a rerun keeps following it, see ``follow_job``).
+    """
     from analysis.pipeline import run_pipeline
 
-    with st.status("Analysing…", expanded=True) as status:
-        bar = st.progress(0.0, text="Starting")
-
-        def progress(stage: str, fraction: float) -> None:
-            bar.progress(min(1.0, max(0.0, float(fraction))), text=stage)
-
+    key = analysis_key(batch, project)
+    pending = state.get(JOB)
+    if pending and pending[0] != key:
+        running = jobs.queue().get(pending[0])
+        if running is not None and not running.finished:
+            st.info("This session already has an analysis queued or running; it can start "
+                    "another once that one has finished.", icon=":material/hourglass_top:")
+            return
+    if not pending or pending[0] != key or jobs.queue().get(key) is None:
         try:
             target = cache.store()
         except Exception:  # no store: the result is still shown, just not saved
             target = None
-        try:
-            result = run_pipeline(batch.ingest, project=project, store=target,
-                                  progress=progress)
-        except Exception as error:
-            # The message may quote transcript text: name the failure, never echo it.
-            status.update(label="Analysis failed", state="error", expanded=True)
-            st.error(f"The analysis stopped ({type(error).__name__}); nothing was saved. "
-                     "Check the files above, or try again with more transcripts.")
-            return
-        status.update(label="Analysis finished", state="complete", expanded=False)
-    if target is not None and project in cache.project_names():
+        ingest = batch.ingest
+
+        def work(progress: jobs.Progress) -> Any:
+            return run_pipeline(ingest, project=project, store=target, progress=progress)
+
+        job = jobs.queue().submit(key, work)
+        state.put(JOB, (job.key, project, len(ingest.transcripts)))
+    follow_job(wait_s=INLINE_WAIT_S)
+
+
+def follow_job(wait_s: float = 0.0) -> None:
+    """Show this session's analysis: queued (with its position), running, or its outcome.
+
+    With ``wait_s`` the run waits (drawing progress) up to that long; otherwise a small
+    fragment polls the job and reruns the app once it has finished.
+    """
+    pending = state.get(JOB)
+    if not pending:
+        return
+    key, project, transcripts = pending
+    job = jobs.queue().get(key)
+    if job is None:
+        state.put(JOB, None)
+        st.warning("The analysis finished too long ago to be opened here; run it again.")
+        return
+    if not job.finished and wait_s > 0:
+        _wait_inline(job, wait_s)
+    if not job.finished:
+        _job_status(key)
+        return
+    _finish(key, project, transcripts)
+
+
+def _status_label(job: jobs.Job) -> str:
+    position = jobs.queue().position(job)
+    if position:
+        return f"Queued, position {position}: another analysis is running on this server"
+    return f"Analysing… {job.stage}"
+
+
+def _wait_inline(job: jobs.Job, wait_s: float) -> None:
+    with st.status(_status_label(job), expanded=True) as status:
+        bar = st.progress(0.0, text="Waiting for a free slot")
+        deadline = time.monotonic() + wait_s
+        while not job.finished and time.monotonic() < deadline:
+            status.update(label=_status_label(job))
+            bar.progress(job.fraction, text=job.stage)
+            job.wait(POLL_S)
+        status.update(label="Analysis ended" if job.finished else _status_label(job),
+                      state="complete" if job.state == jobs.DONE else
+                      "error" if job.state == jobs.FAILED else "running",
+                      expanded=not job.finished)
+
+
+@st.fragment(run_every=FRAGMENT_POLL_S)
+def _job_status(key: str) -> None:
+    job = jobs.queue().get(key)
+    if job is None or job.finished:
+        st.rerun(scope="app")
+    st.info(_status_label(job), icon=":material/hourglass_top:")
+    st.progress(job.fraction, text=job.stage)
+
+
+def _finish(key: str, project: str, transcripts: int) -> None:
+    """Take the job's outcome: report a failure, or open the new project."""
+    job = jobs.queue().claim(key)
+    state.put(JOB, None)
+    if job is None:
+        return
+    if job.state == jobs.FAILED:
+        # Only the exception's type: its message may quote transcript text.
+        st.error(f"The analysis stopped ({job.error}); nothing was saved. "
+                 "Check the files above, or try again with more transcripts.")
+        return
+    result = job.result
+    if project in cache.project_names():
         cache.project_changed(project)
         cache.open_project(project)
     else:
         cache.use_result(project, result)
-    state.put(state.FLASH, f"Analysis of {len(batch.ingest.transcripts)} transcripts saved "
-                           "and opened.")
+    state.put(state.FLASH, f"Analysis of {transcripts} transcripts saved and opened.")
     # The sidebar was drawn for the previous project: draw everything again.
     st.rerun()
 
