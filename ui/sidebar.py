@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.filters import ATTRIBUTE_PREFIX
-from ui import state
+from ui import redaction, state
 
 FACETS: dict[str, str] = {
     "trigger": "Triggers",
@@ -156,6 +156,7 @@ def draw_sidebar(project: state.ActiveProject | None) -> None:
     with st.sidebar:
         st.toggle("Presentation mode", key=state.PRESENTATION,
                   help="Bigger chart fonts; hides filters, buttons and tables.")
+        redaction.draw_toggle(project)
         if project is None:
             return
         st.caption("Project")

@@ -51,6 +51,8 @@ F_KEYWORD = "filters.keyword"
 F_ATTRIBUTES = "filters.attributes"  # dict attr column -> list of values
 MIN_GROUP_SIZE = "settings.min_group_size"
 PRESENTATION = "settings.presentation"
+REDACT = "settings.redact"
+"""The sidebar's "Redact personal details" switch (best-effort PII pseudonyms)."""
 
 FILTER_KEYS = (F_COHORTS, F_GROUPS, F_CODES, F_TOPICS, F_KEYWORD, F_ATTRIBUTES)
 WIDGET_PREFIX = "w."
@@ -82,14 +84,24 @@ def put(key: str, value: Any) -> None:
 
 
 def active_project() -> ActiveProject | None:
+    """The project on screen; its redacted copy while the redaction switch is on."""
     result = st.session_state.get(ACTIVE_RESULT)
     if result is None:
         return None
-    return ActiveProject(
+    project = ActiveProject(
         name=str(st.session_state.get(ACTIVE_PROJECT, "")),
         result=result,
         fingerprint=str(st.session_state.get(ACTIVE_FINGERPRINT, "")),
     )
+    if redaction_on():
+        from ui.redaction import redacted_project  # lazy: ui.redaction imports this module
+
+        return redacted_project(project)
+    return project
+
+
+def redaction_on() -> bool:
+    return bool(st.session_state.get(REDACT, False))
 
 
 def set_active_project(name: str, result: AnalysisResult, fingerprint: str) -> None:

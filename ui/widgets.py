@@ -293,6 +293,9 @@ def export_buttons(ctx: PageContext, *, key: str) -> None:
     def answers() -> pd.DataFrame:
         return coded_answers(ctx)
 
+    if not state.redaction_on():
+        st.caption("Exports hold participants' words as written (names, emails…). Turn on "
+                   "“Redact personal details” in the sidebar before sharing them.")
     row = st.container(horizontal=True)
     row.download_button("Participants CSV", data=lambda: to_csv_bytes(people()),
                       file_name="participants.csv", mime="text/csv", key=f"{key}.pcsv",
