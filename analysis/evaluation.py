@@ -46,13 +46,18 @@ class EvaluationReport:
 
 def load_labels(path: str | Path) -> list[dict[str, Any]]:
     """Read a labels JSONL file; blank lines are skipped, bad lines raise ValueError."""
+    return parse_labels(Path(path).read_text(encoding="utf-8"))
+
+
+def parse_labels(text: str) -> list[dict[str, Any]]:
+    """Labels JSONL as text (an uploaded file); same rules as ``load_labels``."""
     labels = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:  # deep nesting: not labels
             raise ValueError(f"labels line {number} is not valid JSON") from exc
         if not isinstance(record, dict) or "transcript_id" not in record:
             raise ValueError(f"labels line {number} has no transcript_id")
