@@ -29,6 +29,12 @@ PAGES = {
         st.Page("pages/quotes.py", title="Quotes", icon=":material/format_quote:"),
         st.Page("pages/participants.py", title="Participants", icon=":material/person:"),
     ],
+    "Insight": [
+        st.Page("pages/findings.py", title="Findings", icon=":material/summarize:"),
+        st.Page("pages/parity.py", title="Paper parity", icon=":material/fact_check:"),
+        st.Page("pages/econ_index.py", title="Economic Index lens",
+                icon=":material/precision_manufacturing:"),
+    ],
     "Manage": [
         st.Page("pages/codebook.py", title="Codebook", icon=":material/menu_book:"),
     ],
