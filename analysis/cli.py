@@ -10,6 +10,7 @@ SUBCOMMANDS = {
     "ingest": "analysis.cli_ingest",
     "analyze": "analysis.cli_analyze",
     "evaluate": "analysis.cli_evaluate",
+    "exchange": "analysis.cli_exchange",  # export-qdc/qdpx, import-qdc, *-project, load-public
 }
 
 
