@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "analyze": "analysis.cli_analyze",
     "evaluate": "analysis.cli_evaluate",
     "exchange": "analysis.cli_exchange",  # export-qdc/qdpx, import-qdc, *-project, load-public
+    "report": "analysis.cli_report",  # slide deck (.pptx) and self-contained HTML report
 }
 
 
