@@ -164,6 +164,13 @@ def parse_with_progress(blobs: list[Blob], metadata: Blob | None,
     return batch
 
 
+def limits_note() -> str:
+    """The per-file, per-batch and archive limits the parser enforces, in words."""
+    from analysis.ingest.limits import describe_limits
+
+    return describe_limits()
+
+
 def draw_summary(batch: ParsedBatch) -> None:
     """Files parsed/rejected with reasons, transcripts and answers per cohort, warnings."""
     ingest = batch.ingest
@@ -173,6 +180,7 @@ def draw_summary(batch: ParsedBatch) -> None:
     cols[2].metric("Transcripts", len(ingest.transcripts))
     cols[3].metric("Duplicates skipped", len(ingest.duplicates))
     cols[4].metric("Unmatched metadata keys", len(ingest.metadata_unmatched))
+    st.caption(limits_note())
     rejected = batch.files[batch.files["status"] == "rejected"]
     if len(rejected):
         st.warning(f"{len(rejected)} file(s) could not be used:")
