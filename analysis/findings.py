@@ -369,11 +369,12 @@ def _difference_finding(view: FilteredView, row: Any, column: str, m: int) -> Fi
         group, versus, n_a, t_a, n_b, t_b = versus, group, n_b, t_b, n_a, t_a
         diff, low, high = -diff, -high, -low
     ratio = odds_ratio(n_a, t_a, n_b, t_b)
-    direction = "more often" if diff > 0 else "less often"
+    direction = "more" if diff > 0 else "less"
     other = REST if versus == REST else versus
     sentence = (
-        f"{group} {direction} have “{row.label}” ({_facet_title(row.facet).lower()}) than "
-        f"{other}: {pct(n_a / t_a)} ({n_a:,}/{t_a:,}) vs {pct(n_b / t_b)} ({n_b:,}/{t_b:,}), "
+        f"“{row.label}” ({_facet_title(row.facet).lower()}) is {direction} common in {group} "
+        f"than in {other}: {pct(n_a / t_a)} ({n_a:,}/{t_a:,}) vs {pct(n_b / t_b)} "
+        f"({n_b:,}/{t_b:,}), "
         f"a gap of {diff * 100:+.0f} points (95% CI {low * 100:+.0f} to {high * 100:+.0f}), "
         f"odds ratio {ratio:.2f}; Fisher {_p(row.p_value, 'p')}, "
         f"Benjamini–Hochberg {_p(row.q_value, 'q')} over {m:,} tests."

@@ -113,8 +113,10 @@ def test_three_groups_are_each_compared_with_everyone_else() -> None:
     assert gaps[0].group == "alpha" and gaps[0].versus == REST
     assert (gaps[0].n, gaps[0].total, gaps[0].n_b, gaps[0].total_b) == (40, 50, 10, 100)
     assert all(f.tests == 18 for f in gaps)  # 3 comparisons x 6 codes, one BH family
-    # beta and gamma are lower than the rest on outcome.x: reported as "less often"
-    assert any(f.group in ("beta", "gamma") and "less often" in f.sentence for f in gaps)
+    # beta and gamma are lower than the rest on outcome.x: reported as "less common"
+    assert any(f.group in ("beta", "gamma") and "is less common in" in f.sentence for f in gaps)
+    assert gaps[0].sentence.startswith("“Big gap” (outcomes) is more common in alpha than in "
+                                       "all other participants: 80% (40/50) vs 10% (10/100)")
 
 
 def test_small_groups_are_not_compared() -> None:
