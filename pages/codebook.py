@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import codebook_editor, state
+from ui import codebook_editor, exchange, state
 from ui.widgets import escape_markdown
 
 st.title("Codebook")
@@ -26,5 +26,7 @@ with edit:
 with files:
     st.subheader("Codebook file")
     codebook_editor.draw_file_controls(name)
+    st.subheader("REFI-QDA (NVivo, ATLAS.ti, MAXQDA)")
+    exchange.draw_qdc_controls(name)
     st.subheader("Apply")
     codebook_editor.draw_recode(name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state, upload
+from ui import exchange, state, upload
 
 st.title("Upload & projects")
 upload.draw_flash()
@@ -13,6 +13,7 @@ upload.follow_job()  # an analysis queued or running for this session
 with st.container(border=True):
     st.subheader("Projects")
     upload.draw_project_picker()
+    exchange.draw_project_files()
 
 st.subheader("Upload transcripts")
 files = st.file_uploader(
@@ -22,11 +23,17 @@ files = st.file_uploader(
 metadata_file = st.file_uploader(
     "Participant metadata (optional)", type=upload.METADATA_TYPES, key=state.UPLOAD_METADATA,
     help="One row per transcript: a transcript id column plus any attributes to filter by.")
-if not files:
+with st.expander("Or load the public Anthropic Interviewer dataset (downloads 11 MB)",
+                 expanded=bool(exchange.public_blobs())):
+    exchange.draw_public_dataset()
+public = exchange.public_blobs()
+if not files and not public:
     st.caption("Upload one or more files to see what Interview Lens makes of them.")
     st.stop()
 
-blobs = [(f.name, f.getvalue()) for f in files]
+blobs = [(f.name, f.getvalue()) for f in files] if files else list(public or [])
+if not files:
+    st.caption("Using the public Anthropic Interviewer dataset (by Anthropic, CC-BY).")
 metadata = (metadata_file.name, metadata_file.getvalue()) if metadata_file else None
 batch = upload.parse_with_progress(blobs, metadata, dict(state.get(state.UPLOAD_OVERRIDES) or {}))
 upload.draw_summary(batch)
