@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cache, selfcheck, sidebar, state
+from ui import auth, cache, selfcheck, sidebar, state
 
 PAGES = {
     "Data": [
@@ -37,17 +37,21 @@ PAGES = {
     ],
     "Manage": [
         st.Page("pages/codebook.py", title="Codebook", icon=":material/menu_book:"),
+        st.Page("pages/team.py", title="Team & privacy", icon=":material/shield_person:"),
     ],
 }
 
 
 def main() -> None:
     """Wrapped in a function so tests and the browser run share one entry point."""
+    auth.require_sign_in()  # team mode: nothing below runs before sign-in
     page = st.navigation(PAGES)
     st.set_page_config(page_title="Interview Lens", page_icon=":material/forum:",
                        layout="wide", initial_sidebar_state=sidebar.sidebar_state())
     selfcheck.enforce()  # fail closed on unsafe settings, before any data is loaded
     cache.bootstrap()
+    auth.guard_active_project()
+    auth.draw_account()
     sidebar.draw_sidebar(state.active_project())
     page.run()
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis import audit
 from analysis.results import AnalysisResult
 from analysis.store import ProjectInfo, ProjectState, Store
 
@@ -79,6 +80,7 @@ class ScopedStore:
         self.store = store
         self.user = normalise_email(user)
         self.path = store.path
+        self._log = audit.AuditLog(store)
 
     # -- names and roles ---------------------------------------------------------------------
     def _memberships(self) -> dict[str, str]:
@@ -149,9 +151,13 @@ class ScopedStore:
         self.store.save_result(key, result, state)
         if not exists:
             self.store.put_member(key, self.user, OWNER, added_by=self.user)
+        self._log.record(self.user, audit.PROJECT_SAVE if exists else audit.UPLOAD, key,
+                         f"{len(result.transcripts)} transcripts, {len(result.segments)} answers")
 
     def delete_project(self, project: str) -> None:
-        self.store.delete_project(self._require(project, owner=True))
+        key = self._require(project, owner=True)
+        self.store.delete_project(key)
+        self._log.record(self.user, audit.PROJECT_DELETE, key)
 
     def rename_topic(self, project: str, topic_id: int, label: str) -> None:
         self.store.rename_topic(self._require(project), topic_id, label)
@@ -175,6 +181,7 @@ class ScopedStore:
         if address == self.user:
             raise ValueError("you already own this project")
         self.store.put_member(key, address, MEMBER, added_by=self.user)
+        self._log.record(self.user, audit.MEMBER_ADD, key, address)
         return address
 
     def remove_member(self, project: str, email: str) -> str:
@@ -184,6 +191,7 @@ class ScopedStore:
         if address == self.user:
             raise ValueError("the owner cannot be removed")
         self.store.delete_member(key, address)
+        self._log.record(self.user, audit.MEMBER_REMOVE, key, address)
         return address
 
     # -- the shared vector cache (keyed by text hash, not by project) ---------------------------

@@ -73,7 +73,10 @@ def get_store(path: str) -> Any:
 
 
 def store() -> Any:
-    return get_store(store_path())
+    """The store as this session's user may use it (``ui.auth``: scoped in team mode)."""
+    from ui import auth
+
+    return auth.scoped(get_store(store_path()))
 
 
 def project_names() -> list[str]:
@@ -96,9 +99,15 @@ def _load_from_store(path: str, project: str, revision: str) -> tuple[AnalysisRe
 
 def open_project(project: str) -> None:
     """Make a saved project the active one (cached: reopening is instant)."""
+    from ui import auth
+
     revision = f"{state.get(_revision_key(project), 0)}"
-    result, fp = _load_from_store(store_path(), project, revision)
+    # Keyed by the store key (owner-qualified in team mode), checked for access first: the
+    # shared cache can never hand one user's project to another.
+    key = auth.project_key(project)
+    result, fp = _load_from_store(store_path(), key, revision)
     state.set_active_project(project, result, fp)
+    auth.record("project_open", project)
 
 
 def project_changed(project: str) -> None:

@@ -1,0 +1,125 @@
+"""The Team & privacy page's sections: members, participant withdrawal, the audit trail.
+
+Why here and not in the page: each section checks the user's role through ``ui.auth`` and
+the store through ``analysis.access``; the page only orders the sections. Withdrawal also
+clears every Streamlit cache that could still hold the participant's words (filtered
+views, aggregates, charts, built exports) before the project is reopened.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import audit
+from analysis.access import OWNER, ScopedStore
+from analysis.withdraw import withdraw_participant
+from ui import auth, cache, state
+
+WITHDRAW_PICK = "team.withdraw.pick"
+WITHDRAW_CONFIRM = "team.withdraw.confirm"
+MEMBER_EMAIL = "team.member.email"
+MEMBER_PICK = "team.member.pick"
+FLASH = "team.flash"
+
+
+def role(project: str) -> str | None:
+    """The user's role in ``project``: always owner in local mode."""
+    view = cache.store()
+    if isinstance(view, ScopedStore):
+        return view.role(project)
+    return OWNER if view.has_project(project) else None
+
+
+def draw_flash() -> None:
+    message = state.get(FLASH)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+        state.put(FLASH, None)
+
+
+def draw_members(project: str, owner: bool) -> None:
+    """Team mode: who can see the project; owners add and remove members."""
+    view = cache.store()
+    if not isinstance(view, ScopedStore):
+        st.caption("Sharing needs sign-in: see “Running for a team” in the README.")
+        return
+    members = view.members(project)
+    st.dataframe({"e-mail": [m[0] for m in members], "role": [m[1] for m in members]},
+                 hide_index=True, width="stretch")
+    if not owner:
+        st.caption("Only the project's owner can add or remove members.")
+        return
+    with st.form("team.member.add", clear_on_submit=True, border=False):
+        email = st.text_input("Add a member by e-mail", key=MEMBER_EMAIL,
+                              placeholder="name@example.org", max_chars=254)
+        if st.form_submit_button("Add member", icon=":material/person_add:"):
+            try:
+                added = view.add_member(project, email)
+            except ValueError as error:
+                st.error(str(error))
+            else:
+                state.put(FLASH, f"{added} can now open this project.")
+                st.rerun()
+    others = [m[0] for m in members if m[1] != OWNER]
+    if others:
+        chosen = st.selectbox("Member", others, key=MEMBER_PICK)
+        if st.button("Remove member", key="team.member.remove", icon=":material/person_remove:"):
+            view.remove_member(project, chosen)
+            state.put(FLASH, f"{chosen} no longer has access (from their next click on).")
+            st.rerun()
+
+
+def withdraw(project: str, transcript_id: str) -> str:
+    """Erase one participant, log it (counts only), drop every cache, reopen the project."""
+    key = auth.project_key(project)
+    store = cache.get_store(cache.store_path())
+    report = withdraw_participant(store, key, transcript_id)
+    auth.record(audit.WITHDRAW, project, report.detail())
+    st.cache_data.clear()  # built exports and aggregates of every session
+    for cached in (cache._filtered, cache._aggregate, cache._built_chart):
+        cached.clear()
+    cache.project_changed(project)
+    cache.open_project(project)
+    return report.detail()
+
+
+def draw_withdrawal(project: state.ActiveProject, owner: bool) -> None:
+    """Owner only: pick a participant, type their id to confirm, erase them."""
+    if not owner:
+        st.caption("Only the project's owner can withdraw a participant.")
+        return
+    ids = sorted(project.result.transcripts["transcript_id"].astype(str))
+    if len(ids) < 2:
+        st.caption("A project needs at least two participants to withdraw one.")
+        return
+    chosen = st.selectbox("Participant", ids, key=WITHDRAW_PICK, index=None,
+                          placeholder="Choose the participant who withdrew consent")
+    st.caption("Removes their transcript, answers, codes, quotes and cached vectors, "
+               "re-chooses topic quotes and rewrites the store file. This cannot be undone.")
+    typed = st.text_input("Type the participant id to confirm", key=WITHDRAW_CONFIRM)
+    ready = chosen is not None and typed.strip() == chosen
+    if st.button("Withdraw participant", type="primary", disabled=not ready,
+                 key="team.withdraw.go", icon=":material/person_off:"):
+        with st.spinner("Erasing…"):
+            detail = withdraw(project.name, str(chosen))
+        state.put(FLASH, detail)
+        st.session_state.pop(WITHDRAW_PICK, None)
+        st.session_state.pop(WITHDRAW_CONFIRM, None)
+        st.rerun()
+
+
+def draw_audit(project: str, owner: bool) -> None:
+    """Owner only: the project's audit rows and their CSV (itself an audited export)."""
+    if not owner:
+        st.caption("Only the project's owner can read its audit trail.")
+        return
+    rows = auth.audit_frame(project)
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+    def data() -> bytes:
+        payload = audit.audit_csv(auth.audit_frame(project))
+        auth.record(audit.AUDIT_EXPORT, project, f"{len(payload)} bytes")
+        return payload
+
+    st.download_button("Audit trail CSV", data=data, file_name="audit.csv", mime="text/csv",
+                       key="team.audit.csv", on_click="ignore", icon=":material/download:")
