@@ -852,3 +852,49 @@ def chart_econ_split(
         width=size["width"], height=alt.Step(step, **{"for": "position"})
     )
     return _finish(chart, presentation)
+
+
+def chart_saturation(
+    table: pd.DataFrame, *, title: str, subtitle: str, presentation: bool = False
+) -> alt.TopLevelMixin:
+    """Saturation curves: cumulative items found after n interviews, one line per cohort.
+
+    ``table`` is ``analysis.saturation.saturation_table`` output for one ``kind`` and
+    ``threshold``: the line is the median over random interview orders, the shaded band
+    the 10–90 % range; each line ends with a direct label "cohort: total".
+    """
+    if table.empty:
+        return _empty_chart(title, subtitle, "No interviews to show.", presentation)
+    data = table.copy()
+    data["cohort"] = data["cohort"].astype(str)
+    cohorts = list(dict.fromkeys(data["cohort"]))
+    palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(cohorts))]
+    colour = alt.Color("cohort:N", sort=cohorts, scale=alt.Scale(domain=cohorts, range=palette),
+                       legend=None)
+    data["band"] = [f"{lo:g}–{hi:g}" for lo, hi in
+                    zip(data["low_cumulative"], data["high_cumulative"], strict=True)]
+    base = alt.Chart(data, title=_title(title, subtitle)).encode(
+        x=alt.X("n_interviews:Q", title="Interviews read", axis=alt.Axis(grid=False)),
+        color=colour,
+        tooltip=[
+            alt.Tooltip("cohort:N", title="Cohort"),
+            alt.Tooltip("n_interviews:Q", title="Interviews"),
+            alt.Tooltip("median_cumulative:Q", title="Found (median)"),
+            alt.Tooltip("band:N", title="10–90% of orders"),
+            alt.Tooltip("median_new:Q", title="New at this interview (median)"),
+        ],
+    )
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("low_cumulative:Q", title="Found so far", axis=alt.Axis(grid=False)),
+        y2="high_cumulative:Q",
+    )
+    line = base.mark_line(strokeWidth=2.5).encode(y="median_cumulative:Q")
+    ends = data.sort_values("n_interviews").groupby("cohort", sort=False).tail(1).copy()
+    ends["end_label"] = [f"{c}: {int(t)}" for c, t in zip(ends["cohort"], ends["total"],
+                                                           strict=True)]
+    labels = alt.Chart(ends).mark_text(align="left", dx=6, baseline="middle").encode(
+        x="n_interviews:Q", y="median_cumulative:Q", text="end_label:N", color=colour)
+    size = _SIZES[presentation]
+    chart = alt.layer(band, line, labels, title=_title(title, subtitle)).properties(
+        width=size["width"], height=320 if not presentation else 420)
+    return _finish(chart, presentation)
