@@ -40,22 +40,38 @@ class SourceText:
     """turn_index -> (start, end) of the turn's stripped text."""
 
 
-def source_text(turns: pd.DataFrame) -> SourceText:
-    """Paragraphs ``Role: text`` in turn order (empty turns left out), blank-line separated."""
+def source_text(turns: pd.DataFrame | list[tuple[int, str, str]]) -> SourceText:
+    """Paragraphs ``Role: text`` in turn order (empty turns left out), blank-line separated.
+
+    ``turns`` is a turns frame or ``(turn_index, role, text)`` tuples of one transcript.
+    """
+    if isinstance(turns, pd.DataFrame):
+        turns = list(zip(turns["turn_index"], turns["role"], turns["text"], strict=True))
     parts: list[str] = []
     spans: dict[int, tuple[int, int]] = {}
     at = 0
-    for turn in turns.sort_values("turn_index", kind="stable").itertuples(index=False):
-        body = str(turn.text).strip()
+    for turn_index, role, text in sorted(turns, key=lambda t: int(t[0])):
+        body = str(text).strip()
         if not body:
             continue
-        prefix = f"{ROLE_LABELS.get(str(turn.role), str(turn.role).capitalize())}: "
+        prefix = f"{ROLE_LABELS.get(str(role), str(role).capitalize())}: "
         if parts:
             at += 2  # the "\n\n" joiner
-        spans[int(turn.turn_index)] = (at + len(prefix), at + len(prefix) + len(body))
+        spans[int(turn_index)] = (at + len(prefix), at + len(prefix) + len(body))
         parts.append(prefix + body)
         at += len(prefix) + len(body)
     return SourceText(text="\n\n".join(parts), spans=spans)
+
+
+def _grouped(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[tuple]]:
+    """transcript id -> rows (tuples of ``columns``), built in one pass over plain lists."""
+    out: dict[str, list[tuple]] = {}
+    if not len(frame):
+        return out
+    values = [frame[c].tolist() for c in ["transcript_id", *columns]]
+    for row in zip(*values, strict=True):
+        out.setdefault(str(row[0]), []).append(row[1:])
+    return out
 
 
 def _entries(codebook: pd.DataFrame) -> list[CodeEntry]:
@@ -76,11 +92,13 @@ def _segment_codes(result: AnalysisResult, known: set[str]) -> dict[tuple[str, i
     frame = result.assignments
     if not len(frame):
         return out
-    for row in frame[["transcript_id", "segment_index", "code"]].itertuples(index=False):
-        if str(row.code) in known:
-            codes = out.setdefault((str(row.transcript_id), int(row.segment_index)), [])
-            if str(row.code) not in codes:
-                codes.append(str(row.code))
+    rows = zip(frame["transcript_id"].tolist(), frame["segment_index"].tolist(),
+               frame["code"].tolist(), strict=True)
+    for tid, index, code in rows:
+        if str(code) in known:
+            codes = out.setdefault((str(tid), int(index)), [])
+            if str(code) not in codes:
+                codes.append(str(code))
     for codes in out.values():
         codes.sort(key=lambda c: order.get(c, len(order)))
     return out
@@ -126,15 +144,14 @@ def build_qdpx(result: AnalysisResult, *, project_name: str,
 
     ids = list(dict.fromkeys(result.transcripts["transcript_id"].astype(str)))
     source_guids = {tid: guid("source", project_name, tid) for tid in ids}
-    people = participants.set_index(participants["transcript_id"].astype(str)) \
-        if "transcript_id" in participants.columns else pd.DataFrame()
-    if len(people):
+    people = {str(r["transcript_id"]): r for r in participants.to_dict("records")} \
+        if "transcript_id" in participants.columns else {}
+    if people:
         cases = _sub(root, "Cases")
         for tid in ids:
-            if tid not in people.index:
+            row = people.get(tid)
+            if row is None:
                 continue
-            row = people.loc[tid]
-            row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
             case = _sub(cases, "Case", guid=guid("case", project_name, tid), name=tid)
             for column, _ in variables:
                 value = row.get(column)
@@ -146,38 +163,37 @@ def build_qdpx(result: AnalysisResult, *, project_name: str,
             _sub(case, "SourceRef", targetGUID=source_guids[tid])
 
     coded = _segment_codes(result, set(code_guids))
-    turns_by_id = dict(tuple(result.turns.groupby(result.turns["transcript_id"].astype(str))))
-    segments = result.segments
+    turns_by_id = _grouped(result.turns, ["turn_index", "role", "text"])
+    seg_columns = ["segment_index", "turn_index", "answer", "question"]
+    segments_by_id = _grouped(result.segments.reindex(
+        columns=["transcript_id", *seg_columns], fill_value=-1), seg_columns)
     files: dict[str, bytes] = {}
     sources = _sub(root, "Sources")
     for tid in ids:
-        turns = turns_by_id.get(tid)
-        built = source_text(turns) if turns is not None else SourceText("", {})
+        built = source_text(turns_by_id.get(tid, []))
         sguid = source_guids[tid]
         files[f"sources/{sguid}.txt"] = built.text.encode("utf-8")
         source = _sub(sources, "TextSource", guid=sguid, name=tid,
                       plainTextPath=f"internal://{sguid}.txt", creatingUser=user,
                       creationDateTime=when)
-        mine = segments[segments["transcript_id"].astype(str) == tid]
-        for seg in mine.itertuples(index=False):
-            codes_here = coded.get((tid, int(seg.segment_index)))
-            span = built.spans.get(int(getattr(seg, "turn_index", -1)))
+        for segment_index, turn_index, answer, question in segments_by_id.get(tid, []):
+            codes_here = coded.get((tid, int(segment_index)))
+            span = built.spans.get(int(turn_index))
             if not codes_here or span is None:
                 continue
-            if built.text[span[0]:span[1]] != str(seg.answer).strip():
+            if built.text[span[0]:span[1]] != str(answer).strip():
                 continue  # a result whose turns and answers disagree: never mis-place codes
             selection = _sub(source, "PlainTextSelection",
-                             guid=guid("selection", project_name, tid, str(seg.segment_index)),
-                             name=f"{tid} answer {int(seg.segment_index) + 1}",
+                             guid=guid("selection", project_name, tid, str(segment_index)),
+                             name=f"{tid} answer {int(segment_index) + 1}",
                              startPosition=str(span[0]), endPosition=str(span[1]),
                              creatingUser=user, creationDateTime=when)
-            question = str(getattr(seg, "question", "") or "").strip()
-            if question:
+            question = str(question or "").strip() if not pd.isna(question) else ""
+            if question and question != "-1":
                 _sub(selection, "Description").text = f"Question: {question}"
             for code in codes_here:
                 coding = _sub(selection, "Coding",
-                              guid=guid("coding", project_name, tid, str(seg.segment_index),
-                                        code),
+                              guid=guid("coding", project_name, tid, str(segment_index), code),
                               creatingUser=user, creationDateTime=when)
                 _sub(coding, "CodeRef", targetGUID=code_guids[code])
     if not len(sources):
