@@ -371,12 +371,14 @@ def chart_heatmap(
     title: str,
     subtitle: str,
     presentation: bool = False,
+    count_title: str = "Participants",
 ) -> alt.TopLevelMixin:
     """Heatmap of share of participants; each cell reads "42%\\n21/50".
 
     ``table`` needs ``row``, ``col``, ``n``, ``total`` and ``share`` columns, e.g.
     ``prevalence_by_group(...).table`` with ``row="label", col="group"`` (or the reverse).
-    Rows and columns keep the order in which they first appear.
+    Rows and columns keep the order in which they first appear. ``count_title`` names
+    what ``n``/``total`` count in the tooltip ("Answers" where shares are of answers).
     """
     data = _grouped_table(table)
     if data.empty:
@@ -397,7 +399,7 @@ def chart_heatmap(
     tooltip = [
         alt.Tooltip(f"{row}:N"),
         alt.Tooltip(f"{col}:N"),
-        alt.Tooltip("display:N", title="Participants"),
+        alt.Tooltip("display:N", title=count_title),
     ]
     if {"ci_low", "ci_high"} <= set(data.columns):
         data["interval"] = [
