@@ -271,6 +271,9 @@ def qdc_to_codebook_yaml(data: bytes) -> QdcImport:
             add(element, facet)
     if nested:
         notes.append(f"{nested} sub-group(s) flattened into their facet")
+    sets = [s for group in _children(root, "Sets") for s in _children(group, "Set")]
+    if sets:
+        notes.append(f"{len(sets)} code set(s) not imported (our codebook has facets only)")
     notes[:0] = [f"group '{group}' → facet '{facet}'" for group, facet in mapped.items()]
     if not codes:
         raise QdaError("the codebook has no codes")

@@ -61,6 +61,7 @@ FOREIGN = """<?xml version="1.0" encoding="utf-8"?>
     </Code>
     <Code guid="7FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Loose code" isCodable="true"/>
   </Codes>
+  <Sets><Set guid="8FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Favourites"/></Sets>
 </CodeBook>""".encode()
 
 
@@ -78,6 +79,7 @@ def test_foreign_qdc_is_mapped_to_facets_and_every_guess_is_reported() -> None:
     assert "group 'Miscellaneous' names no facet" in notes
     assert "code 'Loose code' is not in a group" in notes
     assert "1 sub-group(s) flattened" in notes
+    assert "1 code set(s) not imported" in notes
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
