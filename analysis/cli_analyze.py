@@ -14,6 +14,7 @@ from pathlib import Path
 
 from analysis.cli_ingest import add_input_arguments, ingest_options
 from analysis.config import PipelineConfig
+from analysis.embedding import BACKENDS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--codebook", type=Path, help="codebook YAML (default: built-in)")
     parser.add_argument(
         "--embedding-backend",
-        choices=["minilm", "hashing"],
+        choices=list(BACKENDS),
         default=PipelineConfig.embedding_backend,
         help=PipelineConfig.help()["embedding_backend"],
     )

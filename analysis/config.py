@@ -43,8 +43,12 @@ class PipelineConfig:
     """Settings of one analysis run; field ``metadata['help']`` explains each one."""
 
     embedding_backend: str = field(
-        default="minilm",
-        metadata=_help("'minilm' (all-MiniLM-L6-v2, bundled, offline) or 'hashing' (tests)."),
+        default="minilm-int8",
+        metadata=_help(
+            "'minilm-int8' (all-MiniLM-L6-v2, bundled, offline, int8 ONNX: 1.45x faster, "
+            "cosine 0.990 to fp32), 'minilm' (the same model in torch fp32) or 'hashing' "
+            "(tests)."
+        ),
     )
     max_seq_length: int = field(
         default=128,
@@ -161,6 +165,18 @@ class PipelineConfig:
             "Added answers up to this share of the project are placed into the existing "
             "topics (seconds); more than that refits the topic model."
         ),
+    )
+    stability_runs: int = field(
+        default=3,
+        metadata=_help(
+            "Topic-model re-runs (seed and input order varied) behind the stability badge; "
+            "0 turns the check off. Measured: 3 runs on 3,000 answers add 10-30 s to a cold "
+            "run and nothing to a warm one (stored with the fit)."
+        ),
+    )
+    stability_sample: int = field(
+        default=3000,
+        metadata=_help("Answers (seeded subsample) each stability re-run clusters."),
     )
 
     def effective_min_topic_size(self, n_answers: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +12,10 @@ from analysis.embedding import (
     CachedEmbedder,
     HashingEmbedder,
     MiniLMEmbedder,
+    OnnxMiniLMEmbedder,
     embed_answers,
+    embedder_for,
+    make_embedder,
     split_units,
     text_key,
     units_for,
@@ -95,3 +99,50 @@ def test_minilm_loads_offline_and_separates_meaning(monkeypatch: pytest.MonkeyPa
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
     assert "seq128" in embedder.model_id
+
+
+def test_int8_backend_matches_fp32_and_depends_on_the_text_alone(tmp_path: Path) -> None:
+    texts = [
+        "I ask it to draft emails to clients.",
+        "It writes my client emails, then I fix the tone before sending them to anyone.",
+        "I paint murals.",
+        "Honestly, I use it when I'm stuck on wording late at night before a deadline.",
+        "No.",
+    ]
+    int8 = OnnxMiniLMEmbedder(cache_dir=tmp_path)
+    vectors = int8.embed(texts)
+    assert vectors.shape == (5, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
+    # Same model as the torch backend: cosine to fp32 stays high on every text.
+    reference = MiniLMEmbedder().embed(texts)
+    assert np.min(np.sum(vectors * reference, axis=1)) > 0.95
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    # A text's vector does not depend on its neighbours, their order or the worker count.
+    alone = OnnxMiniLMEmbedder(cache_dir=tmp_path, workers=1).embed(texts[3:4])
+    reordered = int8.embed(texts[::-1] * 3)[:5][::-1]
+    np.testing.assert_array_equal(alone[0], vectors[3])
+    np.testing.assert_array_equal(reordered, vectors)
+    assert int8.model_id != MiniLMEmbedder().model_id and int8.model_id.endswith("onnx-int8pc")
+
+
+def test_int8_graph_is_built_once_and_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analysis.embedding import onnx_minilm
+
+    first = onnx_minilm.build_quantised_graph(tmp_path)
+    assert first.is_file() and [p.name for p in tmp_path.iterdir()] == [first.name]
+
+    def no_export(path: Path) -> None:
+        raise AssertionError("the cached graph should have been reused")
+
+    monkeypatch.setattr(onnx_minilm, "_export_fp32", no_export)
+    assert onnx_minilm.build_quantised_graph(tmp_path) == first
+
+
+def test_backend_names_resolve() -> None:
+    assert isinstance(embedder_for("minilm-int8", 128, 64), OnnxMiniLMEmbedder)
+    assert isinstance(embedder_for("minilm", 96, 64), MiniLMEmbedder)
+    assert embedder_for("minilm", 96, 64).model_id.endswith("seq96")
+    with pytest.raises(ValueError, match="unknown embedding backend"):
+        make_embedder("word2vec")
