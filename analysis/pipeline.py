@@ -26,10 +26,12 @@ import pandas as pd
 
 from analysis.coding import code_corpus, infer_roles
 from analysis.config import PipelineConfig
-from analysis.embedding import CachedEmbedder, embed_answers, make_embedder, text_key
+from analysis.embedding import CachedEmbedder, embed_answers, embedder_for, text_key
 from analysis.ingest.options import IngestOptions
 from analysis.records import IngestResult
 from analysis.results import AnalysisResult
+from analysis.small_talk import small_talk_mask
+from analysis.stability import topic_stability
 from analysis.store import ProjectState, Store
 from analysis.tables import (
     OUTLIER_TOPIC_ID,
@@ -39,15 +41,15 @@ from analysis.tables import (
 from analysis.topics import (
     OUTLIER_LABEL,
     TopicFit,
-    assign_new_answers,
     build_topics_frame,
     fit_topics,
+    place_new_answers,
 )
 
 ProgressFn = Callable[[str, float], None]
 _PACKAGE = Path(__file__).resolve().parent
 _TOPIC_CODE = ("topics.py", "embedding/units.py", "embedding/base.py")
-_CODING_CODE = ("coding",)
+_CODING_CODE = ("coding", "questions.py")
 
 
 # --------------------------------------------------------------------------------------
@@ -157,9 +159,7 @@ def _ingest(
     def ingest_progress(done: int, total: int, name: str) -> None:
         progress(f"Reading files ({done}/{total})", done / total if total else 1.0)
 
-    return ingest_paths(
-        list(source), metadata=metadata, options=options, progress=ingest_progress
-    )
+    return ingest_paths(list(source), metadata=metadata, options=options, progress=ingest_progress)
 
 
 def _ingest_messages(ingest: IngestResult) -> list[str]:
@@ -283,6 +283,44 @@ def _code(
     return segments, participants, coded.assignments.reset_index(drop=True), coded.codebook
 
 
+def _with_question_groups(segments: pd.DataFrame) -> pd.DataFrame:
+    """Add ``question_group`` (``analysis.questions``): a few seconds, lexical, no model."""
+    from analysis.questions import group_questions
+
+    out = segments.copy()
+    out["question_group"] = group_questions(out["question"], out["transcript_id"]).labels
+    return out
+
+
+def _stability(
+    mode: str,
+    stored: AnalysisResult | None,
+    segments: pd.DataFrame,
+    embeddings: np.ndarray,
+    config: PipelineConfig,
+    progress: ProgressFn,
+) -> dict[str, Any] | None:
+    """Topic stability (``analysis.stability``) for a fresh fit; kept when topics are kept.
+
+    Reused or extended topics keep the saved figures (marked with the mode they were
+    carried through), so only a real refit pays for the extra clustering runs.
+    """
+    if config.stability_runs < 2:
+        return None
+    if mode != "fit":
+        saved = (stored.run or {}).get("stability") if stored is not None else None
+        return {**saved, "carried_over": mode} if saved else None
+    progress("Checking topic stability", 0.0)
+    report = topic_stability(
+        list(segments["answer"]),
+        embeddings,
+        config,
+        runs=config.stability_runs,
+        sample_size=config.stability_sample,
+    )
+    return report.as_dict() if report is not None else None
+
+
 def _order_segment_columns(segments: pd.DataFrame) -> pd.DataFrame:
     extras = [c for c in segments.columns if c not in SEGMENTS_ANALYSED_COLUMNS]
     return segments[SEGMENTS_ANALYSED_COLUMNS + extras].reset_index(drop=True)
@@ -333,14 +371,7 @@ def run_pipeline(
     stages.done("segment", started)
     messages = _ingest_messages(ingest)
 
-    base_embedder = make_embedder(
-        config.embedding_backend,
-        **(
-            {"max_seq_length": config.max_seq_length, "batch_size": config.batch_size}
-            if config.embedding_backend == "minilm"
-            else {}
-        ),
-    )
+    base_embedder = embedder_for(config.embedding_backend, config.max_seq_length, config.batch_size)
     fit_key = _sha(
         corpus_hash(keys), config.fingerprint(), base_embedder.model_id, _code_hash(_TOPIC_CODE)
     )
@@ -395,6 +426,9 @@ def run_pipeline(
         stages.band(0.55, 0.85),
     )
     stages.done("topics", started)
+    started = time.perf_counter()
+    stability = _stability(mode, stored, segments, embeddings, config, stages.band(0.85, 0.86))
+    stages.done("stability", started)
     messages.extend(fit.messages)
     if store is not None and state is not None:
         old_basis = state.config.get("topic_basis_key", "")
@@ -412,6 +446,7 @@ def run_pipeline(
     segments, participants, assignments, codebook = _code(
         segments, transcripts, embeddings, embedder, codebook_yaml
     )
+    segments = _with_question_groups(segments)
     stages.done("coding", started)
 
     n_out = int((fit.topic_ids == OUTLIER_TOPIC_ID).sum())
@@ -443,11 +478,13 @@ def run_pipeline(
             "topics": int((fit.topics["topic_id"] >= 0).sum()) if len(fit.topics) else 0,
             "outlier_answers": n_out,
             "outlier_share": round(n_out / len(segments), 4) if len(segments) else 0.0,
+            "small_talk_answers": int(small_talk_mask(list(segments["answer"])).sum()),
             "assignments": len(assignments),
         },
         "models": {"embedding": base_embedder.model_id, **_model_versions()},
         "settings": config.to_dict(),
         "fit_key": fit_key,
+        "stability": stability,
     }
 
     if store is not None:
@@ -512,16 +549,14 @@ def _topics(
             and n_new <= config.incremental_max_new_fraction * len(old_keys)
         ):
             progress(f"Placing {n_new} new answers into the existing topics", 0.2)
-            mask = unchanged.to_numpy()
-            new_ids, new_coords = assign_new_answers(
-                embeddings[~mask],
-                embeddings[mask],
-                old_ids[mask],
-                old_coords[mask],
+            ids, coords = place_new_answers(
+                docs,
+                embeddings,
+                unchanged.to_numpy(),
+                old_ids,
+                old_coords,
                 config.outlier_threshold,
             )
-            ids, coords = old_ids.copy(), old_coords.copy()
-            ids[~mask], coords[~mask] = new_ids, new_coords
             topics = build_topics_frame(docs, embeddings, ids, keywords, labels, config.n_quotes)
             fit = TopicFit(
                 topic_ids=ids,
@@ -579,12 +614,9 @@ def recode_project(store: Store, project: str, codebook_yaml: str) -> AnalysisRe
     if "extra_stop_words" in settings:
         settings["extra_stop_words"] = tuple(settings["extra_stop_words"])
     config = PipelineConfig(**settings)
-    backend_options: dict[str, int] = (
-        {"max_seq_length": config.max_seq_length, "batch_size": config.batch_size}
-        if config.embedding_backend == "minilm"
-        else {}
+    embedder = CachedEmbedder(
+        embedder_for(config.embedding_backend, config.max_seq_length, config.batch_size), store
     )
-    embedder = CachedEmbedder(make_embedder(config.embedding_backend, **backend_options), store)
     if embedder.model_id != model_id:
         raise ValueError("the project was analysed with a different embedding model")
     started = time.perf_counter()
@@ -594,7 +626,7 @@ def recode_project(store: Store, project: str, codebook_yaml: str) -> AnalysisRe
     segments, participants, assignments, codebook = _code(
         segments, saved.transcripts, embeddings, embedder, codebook_yaml
     )
-    saved.segments = _order_segment_columns(segments)
+    saved.segments = _order_segment_columns(_with_question_groups(segments))
     saved.participants, saved.assignments, saved.codebook = participants, assignments, codebook
     saved.run = {
         **saved.run,

@@ -29,6 +29,9 @@ from analysis.tables import OUTLIER_TOPIC_ID, TOPICS_COLUMNS
 
 ProgressFn = Callable[[str, float], None]
 OUTLIER_LABEL = "No clear topic"
+SMALL_TALK_LABEL = "Small talk: consent, thanks and sign-offs"
+"""The topic that holds interview small talk (``analysis.small_talk``), named up front."""
+_SMALL_TALK_KEEP = {"no", "nothing", "else", "thank", "thanks", "ok", "okay", "ready"}
 HIERARCHY_COLUMNS = ["parent_id", "child_left_id", "child_right_id", "distance", "topics"]
 EXACT_KNN_MAX_ROWS = 60_000
 """Above this, UMAP's approximate NN-descent is cheaper than the exact product."""
@@ -371,10 +374,11 @@ def fit_topics(
 ) -> TopicFit:
     """Topics for ``docs`` (one per answer) given their unit-length ``embeddings``.
 
-    Small talk (``analysis.small_talk``) is left out of the fit and put in topic -1, so no
-    topic is about consent replies or closings; it still gets a map position, next to the
-    fitted answers it resembles. Never raises for odd input: empty, tiny, identical or
-    unclusterable corpora return a ``TopicFit`` with everything in topic -1 and a message.
+    Small talk (``analysis.small_talk``) is left out of the fit, so no fitted topic is about
+    consent replies or closings, and then gets a topic of its own (``SMALL_TALK_LABEL``,
+    the highest id) and a map position next to the fitted answers it resembles. Never raises
+    for odd input: empty, tiny, identical or unclusterable corpora return a ``TopicFit``
+    with everything in topic -1 and a message.
     """
     n = len(docs)
     chatter = small_talk_mask(docs)
@@ -400,17 +404,26 @@ def fit_topics(
     _, coords[chatter] = assign_new_answers(
         embeddings[chatter], embeddings[keep], inner.topic_ids, inner.coords, threshold=2.0
     )
-    n_outliers = int((topic_ids == OUTLIER_TOPIC_ID).sum())
     topics = inner.topics.copy()
+    stats = dict(inner.stats)
+    stats["small_talk"] = float(chatter.mean())
+    if (inner.topic_ids >= 0).any():
+        # Small talk is a kind of answer, not a failure to cluster: it gets its own topic
+        # (after the fitted ones) rather than swelling the "no clear topic" bucket.
+        small_id = int(inner.topic_ids.max()) + 1
+        topic_ids[chatter] = small_id
+        row = small_talk_row(docs, embeddings, np.flatnonzero(chatter), small_id, config)
+        topics = pd.concat([topics, row], ignore_index=True)
+        stats["small_talk_topic_id"] = float(small_id)
+    n_outliers = int((topic_ids == OUTLIER_TOPIC_ID).sum())
     if (topics["topic_id"] == OUTLIER_TOPIC_ID).any():
         topics.loc[topics["topic_id"] == OUTLIER_TOPIC_ID, "size"] = n_outliers
-    else:
+    elif n_outliers:
         bucket = pd.DataFrame(
             [[OUTLIER_TOPIC_ID, OUTLIER_LABEL, n_outliers, "", []]], columns=TOPICS_COLUMNS
         )
         topics = pd.concat([bucket, topics], ignore_index=True) if len(topics) else bucket
-    stats = dict(inner.stats)
-    stats["small_talk"] = float(chatter.mean())
+    stats["outliers"] = n_outliers / n
     return TopicFit(
         topic_ids=topic_ids,
         coords=coords,
@@ -419,6 +432,91 @@ def fit_topics(
         messages=inner.messages,
         stats=stats,
     )
+
+
+def small_talk_row(
+    docs: Sequence[str],
+    embeddings: np.ndarray,
+    members: np.ndarray,
+    topic_id: int,
+    config: PipelineConfig,
+) -> pd.DataFrame:
+    """The small-talk topic's TOPICS_COLUMNS row: its most frequent words and typical replies.
+
+    Its words are counted plainly (c-TF-IDF would need it in the fit it is kept out of);
+    "no", "thanks", "ready" are kept because they are what small talk is made of.
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    texts = [docs[i] for i in members]
+    stop = sorted(set(ENGLISH_STOP_WORDS) - _SMALL_TALK_KEEP)
+    words: list[str] = []
+    try:
+        counts = CountVectorizer(stop_words=stop, token_pattern=r"(?u)\b[a-zA-Z]{2,}\b")
+        matrix = counts.fit_transform(texts)
+        totals = np.asarray(matrix.sum(axis=0)).ravel()
+        vocab = counts.get_feature_names_out()
+        order = np.lexsort((vocab, -totals))  # most frequent first, ties alphabetical
+        words = [str(vocab[i]) for i in order[: config.n_top_words]]
+    except ValueError:  # only stop words or punctuation
+        words = []
+    centroid = embeddings[members].mean(axis=0)
+    norm = float(np.linalg.norm(centroid))
+    quotes = (
+        representative_quotes(docs, embeddings, members, centroid / norm, config.n_quotes)
+        if norm > 0
+        else []
+    )
+    return pd.DataFrame(
+        [[topic_id, SMALL_TALK_LABEL, len(members), ", ".join(words), quotes]],
+        columns=TOPICS_COLUMNS,
+    )
+
+
+def small_talk_topic(topic_ids: np.ndarray, chatter: np.ndarray) -> int | None:
+    """The id of the topic that holds exactly the small talk, if a saved fit has one.
+
+    None when there is no small talk, when it sits in the outlier bucket (fits made before
+    the small-talk topic existed) or when a user merged it with a real topic.
+    """
+    found = set(topic_ids[chatter].tolist())
+    if len(found) != 1:
+        return None
+    topic = int(found.pop())
+    if topic < 0 or bool((topic_ids[~chatter] == topic).any()):
+        return None
+    return topic
+
+
+def place_new_answers(
+    docs: Sequence[str],
+    embeddings: np.ndarray,
+    known: np.ndarray,
+    topic_ids: np.ndarray,
+    coords: np.ndarray,
+    threshold: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Topic ids and map positions for all answers, placing the ``~known`` ones.
+
+    New small talk joins the saved fit's small-talk topic; other new answers go to the most
+    similar real topic (``assign_new_answers``), never to the small-talk topic.
+    """
+    chatter = small_talk_mask(docs)
+    ids, xy = topic_ids.copy(), coords.copy()
+    small = small_talk_topic(topic_ids[known], chatter[known])
+    reference = known & (topic_ids != small) if small is not None else known
+    new = ~known
+    new_ids, new_xy = assign_new_answers(
+        embeddings[new],
+        embeddings[reference],
+        topic_ids[reference],
+        coords[reference],
+        threshold,
+    )
+    if small is not None:
+        new_ids[chatter[new]] = small
+    ids[new], xy[new] = new_ids, new_xy
+    return ids, xy
 
 
 def _fit_substantive(

