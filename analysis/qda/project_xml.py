@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -210,8 +209,3 @@ def _zip(members: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
-
-
-def selections_of(qde: etree._Element) -> Sequence[etree._Element]:
-    """Every ``PlainTextSelection`` of a parsed ``project.qde``."""
-    return qde.findall(f".//{{{PROJECT_NS}}}PlainTextSelection")
