@@ -22,7 +22,7 @@ import streamlit as st
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.filters import FilteredView, FilterSpec, describe_filters
 from analysis.results import AnalysisResult
-from ui import cache, state
+from ui import cache, report_downloads, state
 
 UPLOAD_PAGE = "pages/upload.py"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'^%@/])")
@@ -102,6 +102,7 @@ def page_context(title: str) -> PageContext:
         presentation=state.presentation_mode(),
     )
     filter_line(ctx)
+    report_downloads.start(ctx)  # slides + HTML report of this view
     return ctx
 
 
@@ -162,6 +163,7 @@ def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext,
     from ui.charts import chart_to_png, chart_to_svg
 
     caption = caption_for(ctx)
+    report_downloads.remember(name, chart, caption)
     row = st.container(horizontal=True)
     row.download_button("PNG", data=lambda: chart_to_png(chart, caption=caption, scale=2.0),
                         file_name=f"{slug}.png", mime="image/png", key=f"dl.{slug}.png",
