@@ -177,7 +177,7 @@ def draw_qdc_controls(project: str) -> None:
     if uploaded is None or not st.button("Use imported codebook", key="codebook.qdc.use"):
         return
     try:
-        imported = qdc_to_codebook_yaml(uploaded.getvalue())
+        imported = qdc_to_codebook_yaml(uploaded.getvalue(), base=codebook)
     except QdaError as error:
         st.error(f"This codebook cannot be used: {escape_markdown(error)}")
         return

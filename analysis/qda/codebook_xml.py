@@ -10,6 +10,7 @@ dropped is reported, because a codebook from another tool rarely fits four facet
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -208,8 +209,14 @@ def _unique_id(facet: str, label: str, taken: set[str]) -> str:
     return candidate
 
 
-def qdc_to_codebook_yaml(data: bytes) -> QdcImport:
-    """Read a ``.qdc`` (any REFI-QDA tool's) into our YAML codebook; ``QdaError`` if unusable."""
+def qdc_to_codebook_yaml(data: bytes, base: Codebook | None = None) -> QdcImport:
+    """Read a ``.qdc`` (any REFI-QDA tool's) into our YAML codebook; ``QdaError`` if unusable.
+
+    REFI-QDA cannot carry our recognition rules (cues, context, exclusions), so a code whose
+    id is in ``base`` (default: the built-in codebook) keeps that code's rules and takes its
+    label, description and examples from the file: a codebook sent to NVivo and back still
+    codes the same way.
+    """
     root = parse_untrusted(data)
     if local(root.tag) != "CodeBook":
         raise QdaError(f"root element is <{local(root.tag)}>, not a REFI-QDA <CodeBook>")
@@ -220,6 +227,7 @@ def qdc_to_codebook_yaml(data: bytes) -> QdcImport:
     if not codes_parent:
         raise QdaError("the codebook has no <Codes> element")
     default = load_codebook()
+    known = {c.id: c for c in (base or default).codes}
     taken: set[str] = set()
     codes: list[Code] = []
     mapped: dict[str, str] = {}
@@ -235,8 +243,13 @@ def qdc_to_codebook_yaml(data: bytes) -> QdcImport:
         if not code_id or code_id in taken or code_id.split(".")[0] != facet:
             code_id = _unique_id(facet, label, taken)
         taken.add(code_id)
-        codes.append(Code(id=code_id, facet=facet, label=label,
-                          description=description or label, examples=examples))
+        if code_id in known:
+            codes.append(dataclasses.replace(known[code_id], label=label,
+                                             description=description or label,
+                                             examples=examples))
+        else:
+            codes.append(Code(id=code_id, facet=facet, label=label,
+                              description=description or label, examples=examples))
         if len(codes) > MAX_CODES:
             raise QdaError(f"the codebook has more than {MAX_CODES:,} codes")
 
@@ -277,6 +290,12 @@ def qdc_to_codebook_yaml(data: bytes) -> QdcImport:
     notes[:0] = [f"group '{group}' → facet '{facet}'" for group, facet in mapped.items()]
     if not codes:
         raise QdaError("the codebook has no codes")
+    kept = sum(c.id in known for c in codes)
+    if kept:
+        notes.append(f"{kept} code(s) kept their recognition rules (cues) by id")
+    if len(codes) > kept:
+        notes.append(f"{len(codes) - kept} new code(s) have no cues: they are recognised "
+                     "from their examples and description")
     codebook = Codebook(codes=tuple(codes), occupation_groups=default.occupation_groups,
                         facets=dict(default.facets))
     text = dump_codebook(codebook)

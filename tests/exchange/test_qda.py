@@ -37,6 +37,20 @@ def test_codebook_round_trip_keeps_ids_labels_descriptions_examples() -> None:
         c.description for c in codebook.codes]
     assert [c.examples for c in imported.codebook.codes] == [c.examples for c in codebook.codes]
     assert "group 'Triggers' → facet 'trigger'" in imported.notes
+    assert imported.codebook.codes == codebook.codes  # cues and rules kept by id
+    assert f"{len(codebook.codes)} code(s) kept their recognition rules (cues) by id" in (
+        imported.notes)
+
+
+def test_labels_edited_in_another_tool_come_back_with_our_rules() -> None:
+    codebook = load_codebook()
+    data = codebook_to_qdc(codebook).replace(b'name="Wording and polish"',
+                                             b'name="Phrasing help"')
+    imported = qdc_to_codebook_yaml(data)
+    wording = next(c for c in imported.codebook.codes if c.id == "trigger.wording")
+    original = next(c for c in codebook.codes if c.id == "trigger.wording")
+    assert wording.label == "Phrasing help"
+    assert wording.cues == original.cues and wording.cues
 
 
 def test_qdc_is_in_the_standard_namespace_with_facets_as_parent_codes() -> None:
@@ -80,6 +94,7 @@ def test_foreign_qdc_is_mapped_to_facets_and_every_guess_is_reported() -> None:
     assert "code 'Loose code' is not in a group" in notes
     assert "1 sub-group(s) flattened" in notes
     assert "1 code set(s) not imported" in notes
+    assert "4 new code(s) have no cues" in notes
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
