@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state, topics_view, widgets
+from ui import research_view, state, topics_view, widgets
 from ui.charts import chart_topic_by_group, chart_topic_map, chart_topic_sizes
 
 ctx = widgets.page_context("Topics")
+research_view.draw_stability_badge(ctx)
 sizes = topics_view.topic_sizes(ctx)
 widgets.show_chart(
     lambda: chart_topic_sizes(sizes, title="Topics: answers per topic",
