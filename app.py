@@ -34,6 +34,10 @@ PAGES = {
         st.Page("pages/parity.py", title="Paper parity", icon=":material/fact_check:"),
         st.Page("pages/econ_index.py", title="Economic Index lens",
                 icon=":material/precision_manufacturing:"),
+        st.Page("pages/questions.py", title="Question × theme", icon=":material/quiz:"),
+        st.Page("pages/saturation.py", title="Saturation", icon=":material/show_chart:"),
+        st.Page("pages/agreement.py", title="Agreement with your coding",
+                icon=":material/rule:"),
     ],
     "Manage": [
         st.Page("pages/codebook.py", title="Codebook", icon=":material/menu_book:"),
