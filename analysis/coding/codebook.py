@@ -18,7 +18,8 @@ FACETS = ("trigger", "pattern", "culture", "outcome")
 """The four facets the dashboard is built around; every code belongs to one."""
 _ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")
 _LIST_FIELDS = ("examples", "cues", "context", "context_cues", "exclude")
-_KNOWN_FIELDS = {"id", "facet", "label", "description", "negatable", *_LIST_FIELDS}
+_REGEX_FIELDS = ("cues", "context", "context_cues", "exclude")
+_KNOWN_FIELDS = {"id", "facet", "label", "description", "negatable", "own_use", *_LIST_FIELDS}
 MAX_YAML_CHARS = 500_000
 """A codebook is a few dozen codes; anything far larger is not a codebook."""
 
@@ -46,6 +47,7 @@ class Code:
     context_cues: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     negatable: bool = True
+    own_use: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,21 +125,24 @@ def _parse_code(raw: object, number: int, problems: list[str]) -> Code | None:
     if not isinstance(description, str) or not description.strip():
         problems.append(f"{where}: description is missing")
         description = ""
-    negatable = raw.get("negatable", True)
-    if not isinstance(negatable, bool):
-        problems.append(f"{where}: negatable must be true or false")
-        negatable = True
+    flags = {}
+    for name, default in (("negatable", True), ("own_use", False)):
+        value = raw.get(name, default)
+        if not isinstance(value, bool):
+            problems.append(f"{where}: {name} must be true or false")
+            value = default
+        flags[name] = value
     lists = {
         name: _as_str_list(raw.get(name), f"{where}: {name}", problems) for name in _LIST_FIELDS
     }
-    for name in ("cues", "context", "context_cues", "exclude"):
+    for name in _REGEX_FIELDS:
         _check_regexes(lists[name], f"{where}: {name}", problems)
     return Code(
         id=code_id,
         facet=str(facet),
         label=label.strip(),
         description=" ".join(description.split()),
-        negatable=negatable,
+        **flags,
         **lists,
     )
 
@@ -202,11 +207,13 @@ def dump_codebook(codebook: Codebook) -> str:
             "description": code.description,
             "examples": list(code.examples),
         }
-        for name in ("cues", "context", "context_cues", "exclude"):
+        for name in _REGEX_FIELDS:
             if getattr(code, name):
                 entry[name] = list(getattr(code, name))
         if not code.negatable:
             entry["negatable"] = False
+        if code.own_use:
+            entry["own_use"] = True
         codes.append(entry)
     data = {
         "version": 1,

@@ -26,6 +26,22 @@ CONTEXT_BONUS = 0.1
 CONTEXT_CUE_ONLY = 0.55
 MAX_CONFIDENCE = 0.95
 
+AI_MENTION = re.compile(
+    r"\b(ai|a\.i\.|artificial intelligence|chat ?gpt|gpt\S*|claude|gemini|copilot|bard|"
+    r"perplexity|grok|llms?|chatbots?|bots?|the (model|tool|assistant)|genai|midjourney)\b"
+)
+"""An answer (or the question it answers) that mentions AI at all: ``own_use`` codes need
+one, so a participant describing their work in general ("a typical project starts with
+research") is not coded as bringing AI in for research."""
+HYPOTHETICAL = re.compile(
+    r"\b(i wish|if only|would love|i.?d love|(it|that|this) would (be|make|help)|why would|"
+    r"i (can|could) (see|imagine)|i (see|envision|imagine|hope|expect) (myself|ai|it|that)|"
+    r"in the future|someday|one day|eventually|(would|could) (potentially|possibly)|"
+    r"if (ai|it|they|the ai|the model|these tools) (could|would|were|was|got))"
+)
+"""Wishes, hypotheticals and predictions: for ``own_use`` codes a sentence like this is not
+evidence of what the participant does now."""
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledCode:
@@ -37,6 +53,7 @@ class CompiledCode:
     context_cues: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
     negatable: bool
+    own_use: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +113,7 @@ def compile_code(code: Code) -> CompiledCode:
         context_cues=_join(list(code.context_cues)),
         exclude=_join(list(code.exclude)),
         negatable=code.negatable,
+        own_use=code.own_use,
     )
 
 
@@ -116,7 +134,10 @@ def _sentence_hits(
         index = sentence_at(spans, match.start())
         begin, end = spans[index]
         if index not in excluded:
-            excluded[index] = bool(code.exclude and code.exclude.search(answer[begin:end]))
+            sentence = answer[begin:end]
+            excluded[index] = bool(code.exclude and code.exclude.search(sentence)) or (
+                code.own_use and HYPOTHETICAL.search(sentence) is not None
+            )
         if excluded[index]:
             continue
         if code.negatable and _negated(answer, begin, match.start()):
@@ -138,7 +159,13 @@ def match_answer(
         return results
     answer = lower_text(answer)
     question = lower_text(question)
+    mentions_ai: bool | None = None
     for code in codes:
+        if code.own_use:
+            if mentions_ai is None:
+                mentions_ai = bool(AI_MENTION.search(question) or AI_MENTION.search(answer))
+            if not mentions_ai:
+                continue
         in_context = bool(code.context and code.context.search(question))
         excluded: dict[int, bool] = {}
         counts = _sentence_hits(code.cues, code, answer, spans, excluded) if code.cues else {}

@@ -56,6 +56,19 @@ def test_dump_then_load_round_trips():
     assert again == codebook
 
 
+def test_own_use_flag_is_parsed_and_survives_a_dump():
+    codebook = load_codebook("codes:" + GOOD_CODE + "    own_use: true\n")
+    assert codebook.codes[0].own_use
+    assert load_codebook(dump_codebook(codebook)).codes[0].own_use
+    assert not load_codebook("codes:" + GOOD_CODE).codes[0].own_use
+
+
+def test_default_codebook_marks_triggers_as_own_ai_use():
+    flagged = {code.id for code in load_codebook().codes if code.own_use}
+    assert {c.id for c in load_codebook().codes if c.facet == "trigger"} <= flagged
+    assert not any(code_id.startswith(("culture.", "outcome.")) for code_id in flagged)
+
+
 def test_valid_minimal_codebook_has_no_problems():
     assert validate_codebook_yaml("codes:" + GOOD_CODE) == []
 
@@ -71,6 +84,7 @@ def test_valid_minimal_codebook_has_no_problems():
         ("codes:" + GOOD_CODE + "    cues: ['(unclosed']\n", "invalid regular expression"),
         ("codes:" + GOOD_CODE.replace("description: Help with phrasing.", ""), "description"),
         ("codes:" + GOOD_CODE + "    colour: red\n", "unknown field"),
+        ("codes:" + GOOD_CODE + "    own_use: maybe\n", "own_use must be true or false"),
         ("codes: []", "no codes"),
     ],
 )

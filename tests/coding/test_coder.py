@@ -120,6 +120,40 @@ codes:
     assert set(coded.assignments["transcript_id"]) == {"p_peers"}
 
 
+OWN_USE_CODEBOOK = """
+codes:
+  - id: trigger.research
+    facet: trigger
+    label: Research
+    description: They bring AI in to research things.
+    cues: ['\\bresearch']
+    own_use: {own_use}
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "with_flag", "without_flag"),
+    [
+        # the question is about AI: the participant's answer counts
+        ("How do you use AI for work?", "Mostly for research on suppliers.", True, True),
+        # the answer mentions AI itself
+        ("What does a typical week look like?", "I ask ChatGPT to research suppliers.", True, True),
+        # neither mentions AI: general work description, not a reason to bring AI in
+        ("What does a typical project look like?", "It starts with research.", False, True),
+        # a wish or prediction is not what the participant does now
+        ("How do you see AI evolving?", "I see myself using AI more for research.", False, True),
+        ("Anything else?", "It would be great if AI could research for me.", False, True),
+    ],
+)
+def test_own_use_codes_need_ai_and_actual_use(question, answer, with_flag, without_flag):
+    frame = pd.DataFrame(
+        {"transcript_id": ["t"], "segment_index": [0], "question": [question], "answer": [answer]}
+    )
+    for flag, expected in (("true", with_flag), ("false", without_flag)):
+        coded = code_corpus(frame, codebook_yaml=OWN_USE_CODEBOOK.format(own_use=flag))
+        assert bool(coded.participants.loc[0, "trigger.research"]) is expected, (flag, answer)
+
+
 def test_parallel_scan_gives_the_same_assignments(segments):
     codebook = load_codebook()
     serial = code_segments(segments, codebook, n_jobs=1)
