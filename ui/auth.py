@@ -54,19 +54,26 @@ def require_sign_in() -> None:
         return
     user = current_user()
     if user is None:
-        st.title("Interview Lens")
-        if st.user.is_logged_in:  # signed in, but the provider sent no e-mail claim
-            st.error("Your identity provider did not share an e-mail address; ask your "
-                     "administrator to add the `email` scope.")
-            st.button("Sign out", on_click=st.logout, key="auth.logout.noemail")
-        else:
-            st.write("This team server holds interview data. Sign in to continue.")
-            st.button("Sign in", type="primary", on_click=st.login, key="auth.login",
-                      icon=":material/login:")
+        # A navigation with the sign-in screen as its only page: without one, Streamlit
+        # would fall back to serving every file in pages/ on its own, around this gate.
+        st.navigation([st.Page(_sign_in_screen, title="Sign in", url_path="sign-in")],
+                      position="hidden").run()
         st.stop()
     if state.get(SIGNED_IN_AS) != user:
         state.put(SIGNED_IN_AS, user)
         record(audit.SIGN_IN)
+
+
+def _sign_in_screen() -> None:
+    st.title("Interview Lens")
+    if st.user.is_logged_in:  # signed in, but the provider sent no e-mail claim
+        st.error("Your identity provider did not share an e-mail address; ask your "
+                 "administrator to add the `email` scope.")
+        st.button("Sign out", on_click=st.logout, key="auth.logout.noemail")
+        return
+    st.write("This team server holds interview data. Sign in to continue.")
+    st.button("Sign in", type="primary", on_click=st.login, key="auth.login",
+              icon=":material/login:")
 
 
 def scoped(store: Any) -> Any:
