@@ -6,6 +6,7 @@ own, imported so both suites open the app the same way.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -85,6 +86,48 @@ def open_app(fixture_result) -> Callable[..., AppTest]:  # noqa: F811
     return _open
 
 
+LOCAL = {None, "", "localhost", "127.0.0.1", "::1"}
+
+
+@pytest.fixture
+def blocked_network(monkeypatch) -> list[str]:
+    """In-process version of the guard: outbound operations raise and are recorded."""
+    attempts: list[str] = []
+
+    def local(address) -> bool:
+        if isinstance(address, str | bytes):
+            return True
+        host = address[0] if isinstance(address, tuple) and address else address
+        return host in LOCAL or str(host).startswith("127.")
+
+    def guarded(original, kind):
+        def _guarded(self, address, *args):
+            if self.family == getattr(socket, "AF_UNIX", None) or local(address):
+                return original(self, address, *args)
+            attempts.append(f"{kind} {address!r}")
+            raise OSError("network blocked by the test guard")
+        return _guarded
+
+    def lookup(original):
+        def _lookup(host, *args, **kwargs):
+            if host not in LOCAL:
+                attempts.append(f"lookup {host!r}")
+                raise socket.gaierror("name lookup blocked by the test guard")
+            return original(host, *args, **kwargs)
+        return _lookup
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(socket.socket.connect, "connect"))
+    monkeypatch.setattr(socket.socket, "connect_ex",
+                        guarded(socket.socket.connect_ex, "connect"))
+    monkeypatch.setattr(socket, "getaddrinfo", lookup(socket.getaddrinfo))
+    monkeypatch.setattr(socket, "gethostbyname", lookup(socket.gethostbyname))
+    with pytest.raises(OSError):
+        socket.create_connection(("tracker.example", 80), timeout=2)
+    assert attempts == ["lookup 'tracker.example'"]  # the guard is live
+    attempts.clear()
+    return attempts
+
+
 def elements(node) -> Iterator:
     """Every element of an AppTest tree, depth first."""
     yield node
@@ -130,6 +173,9 @@ def assert_no_live_markup(at: AppTest) -> None:
     import re
 
     for kind, value in markdown_strings(at):
+        # Inline code spans are literal in markdown (their backticks are stripped from
+        # user text before they are built), so only text outside them can be live.
+        value = re.sub(r"`[^`]*`", "", value)
         for needle in DANGEROUS:
             assert not re.search(needle, value), f"{kind} renders {needle!r}: {value[:160]}"
 
