@@ -217,14 +217,16 @@ def _title_slide(slide: Slide, content: ReportContent) -> None:
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
-    band.shadow.inherit = False  # the default theme's drop shadow looks smudged
+    style = band._element.find(qn("p:style"))
+    if style is not None:  # the theme's shape style adds a drop shadow LibreOffice draws
+        band._element.remove(style)
     _fitted_box(
         slide,
         [Para(content.project, 40, bold=True)],
         MARGIN_IN,
-        2.0,
+        1.85,
         CONTENT_WIDTH_IN,
-        1.5,
+        1.65,
         min_pt=24,
         shortenable=[0],
     )
