@@ -23,6 +23,7 @@ from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.filters import FilteredView, FilterSpec, describe_filters
 from analysis.results import AnalysisResult
 from ui import cache, report_downloads, state
+from ui.auth import audited_export
 
 UPLOAD_PAGE = "pages/upload.py"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'^%@/])")
@@ -299,15 +300,19 @@ def export_buttons(ctx: PageContext, *, key: str) -> None:
         st.caption("Exports hold participants' words as written (names, emails…). Turn on "
                    "“Redact personal details” in the sidebar before sharing them.")
     row = st.container(horizontal=True)
-    row.download_button("Participants CSV", data=lambda: to_csv_bytes(people()),
+    # Each download is logged in the audit trail (ui.auth) when its bytes are built.
+    row.download_button("Participants CSV", data=audited_export(
+                          "participants.csv", lambda: to_csv_bytes(people())),
                       file_name="participants.csv", mime="text/csv", key=f"{key}.pcsv",
                       on_click="ignore", icon=":material/download:")
-    row.download_button("Answers CSV", data=lambda: to_csv_bytes(answers()),
+    row.download_button("Answers CSV", data=audited_export(
+                          "coded_answers.csv", lambda: to_csv_bytes(answers())),
                       file_name="coded_answers.csv", mime="text/csv", key=f"{key}.acsv",
                       on_click="ignore", icon=":material/download:")
     row.download_button(
         "Both as XLSX",
-        data=lambda: to_xlsx_bytes({"participants": people(), "coded answers": answers()}),
+        data=audited_export("interview_lens.xlsx", lambda: to_xlsx_bytes(
+            {"participants": people(), "coded answers": answers()})),
         file_name="interview_lens.xlsx", key=f"{key}.xlsx", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table:")
