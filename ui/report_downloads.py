@@ -21,6 +21,7 @@ import streamlit as st
 from analysis.filters import FilterSpec
 from analysis.report.content import ReportContent
 from analysis.results import AnalysisResult
+from ui import state
 
 if TYPE_CHECKING:
     from ui.widgets import PageContext
@@ -81,6 +82,9 @@ def start(ctx: PageContext) -> None:
     with st.popover("Slides & report", icon=":material/slideshow:"):
         st.caption("The current filtered view: the findings, the charts on this page (one "
                    "per facet on pages without charts) and quotes for the top codes.")
+        if not state.redaction_on():
+            st.caption("Quotes are participants' words as written (names, emails…). Turn on "
+                       "“Redact personal details” in the sidebar before sharing the files.")
         row = st.container(horizontal=True)
         row.download_button("Slides (.pptx)", data=shelf.deck, file_name=f"{stem}.pptx",
                             mime=PPTX_MIME, key="report.pptx", on_click="ignore",

@@ -66,3 +66,16 @@ def test_presentation_mode_offers_no_report_downloads(open_app) -> None:
     at.toggle(key=state.PRESENTATION).set_value(True).run()
     assert not _labels(at) & LABELS
     assert SHELF not in at.session_state
+
+
+def test_with_redaction_on_the_report_quotes_the_redacted_text(open_app) -> None:
+    at = open_app("pages/outcomes.py", **{state.REDACT: True})
+    shelf = at.session_state[SHELF]
+    answers = " ".join(shelf.result.segments["answer"])
+    assert "http://tracker" not in answers and "[URL-1]" in answers
+    captions = " ".join(c.value for c in at.caption)
+    assert "before sharing the files" not in captions
+    at.session_state[state.REDACT] = False
+    at.run()
+    assert "http://tracker" in " ".join(at.session_state[SHELF].result.segments["answer"])
+    assert "before sharing the files" in " ".join(c.value for c in at.caption)
