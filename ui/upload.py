@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ ALL_TRANSCRIPTS = "*"
 PICK = "upload.pick"
 PICK_SYNCED = "upload.pick.synced"
 PREVIEW_TURNS = 40
+SESSION_TAG = "upload.session_tag"
+"""Random 4-hex tag of this session, part of its suggested project names."""
 JOB = "upload.job"
 """This session's analysis on the job queue: ``(job key, project name, transcripts)``."""
 INLINE_WAIT_S = 3600.0
@@ -108,7 +111,13 @@ def parse_uploads(
 
 
 def default_project_name() -> str:
-    return "Upload " + dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    """"Upload <date time> · <session tag>": the tag is this session's own, so two
+    sessions analysing in the same minute never save over each other's project."""
+    tag = state.get(SESSION_TAG)
+    if not tag:
+        tag = secrets.token_hex(2)
+        state.put(SESSION_TAG, tag)
+    return f"Upload {dt.datetime.now():%Y-%m-%d %H:%M} · {tag}"
 
 
 # --- page sections ---------------------------------------------------------------------
