@@ -122,24 +122,36 @@ def record(action: str, project: str | None = None, detail: str = "") -> None:
 
 
 def audited_export(file_name: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
-    """Wrap a deferred download's data callable so each download is logged (name and size)."""
+    """Wrap a deferred download's data callable so each download is logged (name and size).
+
+    Streamlit runs deferred download callables outside the script run, where neither
+    session state nor ``st.user`` is available: the user, the project key and the store
+    are therefore captured now, while the button is drawn.
+    """
+    user = current_user() or "anonymous"
+    project = state.active_project()
+    key = _key_or_none(project.name) if project is not None else None
+    log = audit.AuditLog(_raw_store())
+    strict = team_mode()
 
     def data() -> bytes:
         payload = build()
-        project = state.active_project()
-        record(audit.EXPORT, project.name if project is not None and _known(project.name)
-               else None, f"{file_name}, {len(payload)} bytes")
+        if strict:
+            log.record(user, audit.EXPORT, key, f"{file_name}, {len(payload)} bytes")
+        else:
+            with contextlib.suppress(Exception):
+                log.record(user, audit.EXPORT, key, f"{file_name}, {len(payload)} bytes")
         return payload
 
     return data
 
 
-def _known(project: str) -> bool:
+def _key_or_none(project: str) -> str | None:
+    """The store key of an open project, None for one that is not saved (e.g. in memory)."""
     try:
-        project_key(project)
+        return project_key(project)
     except (KeyError, ValueError):
-        return False
-    return True
+        return None
 
 
 def guard_active_project() -> None:

@@ -8,7 +8,10 @@ views, aggregates, charts, built exports) before the project is reopened.
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
+from streamlit.runtime.caching.cache_utils import CachedFunc
 
 from analysis import audit
 from analysis.access import OWNER, ScopedStore
@@ -75,12 +78,26 @@ def withdraw(project: str, transcript_id: str) -> str:
     store = cache.get_store(cache.store_path())
     report = withdraw_participant(store, key, transcript_id)
     auth.record(audit.WITHDRAW, project, report.detail())
-    st.cache_data.clear()  # built exports and aggregates of every session
-    for cached in (cache._filtered, cache._aggregate, cache._built_chart):
-        cached.clear()
+    clear_ui_caches()
     cache.project_changed(project)
     cache.open_project(project)
     return report.detail()
+
+
+def clear_ui_caches() -> None:
+    """Empty every Streamlit cache of the app except the store connection itself.
+
+    Filtered views, aggregates, charts, summaries and built exports of *every* session can
+    hold the withdrawn participant's words; the shared DuckDB connection must stay (a second
+    connection to the rewritten file would be a second database instance).
+    """
+    st.cache_data.clear()
+    for name, module in list(sys.modules.items()):
+        if name != "ui" and not name.startswith("ui."):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, CachedFunc) and value is not cache.get_store:
+                value.clear()
 
 
 def draw_withdrawal(project: state.ActiveProject, owner: bool) -> None:

@@ -111,3 +111,34 @@ def test_a_removed_member_loses_the_open_project_on_the_next_rerun(
     assert not at.exception
     assert state.ACTIVE_RESULT not in at.session_state
     assert f"{ANA}/Ana study" not in " ".join(t.value for t in at.sidebar.text)
+
+
+def _export_script() -> None:
+    import streamlit as st
+
+    from ui import auth, cache
+
+    cache.bootstrap()
+    st.session_state["export"] = auth.audited_export("participants.csv", lambda: b"a,b\r\n")
+
+
+def test_a_download_is_logged_even_when_built_outside_the_script_run(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(store_path)
+    ScopedStore(store, ANA).save_result("Ana study", load_fixture_result())
+    store.close()
+    signed_in_as(monkeypatch, ANA)
+    at = AppTest.from_function(_export_script, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    build = at.session_state["export"]
+    monkeypatch.setattr(auth, "current_user", lambda: None)  # as outside a script run
+    assert build() == b"a,b\r\n"
+    from ui import cache
+
+    log = cache.get_store(str(store_path)).read_audit()
+    exports = log[log["action"] == "export"]
+    assert list(exports["user_email"]) == [ANA]
+    assert list(exports["project"]) == [f"{ANA}/Ana study"]
+    assert exports["detail"].iloc[0] == "participants.csv, 5 bytes"
