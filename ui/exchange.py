@@ -55,6 +55,10 @@ def qdpx_bytes(project: str) -> bytes:
     result = cache.store().load_result(project)
     if result is None:
         raise KeyError(project)
+    if state.redaction_on():  # a QDA hand-off follows the switch like every table export
+        from analysis.redact import redact_result
+
+        result = redact_result(result)[0]
     return build_qdpx(result, project_name=project)
 
 
@@ -69,7 +73,8 @@ def draw_project_files() -> None:
             file_name=f"{stem}.interview-lens.zip", mime="application/zip",
             key="upload.export.project", on_click="ignore", icon=":material/archive:",
             help="Everything a colleague needs to open the same dashboard: transcripts, "
-                 "settings, codebook, topic renames and merges, results.")
+                 "settings, codebook, topic renames and merges, results. Holds the "
+                 "transcripts as uploaded: never redacted.")
         row.download_button(
             "REFI-QDA project (.qdpx)", data=lambda: qdpx_bytes(project),
             file_name=f"{stem}.qdpx", mime="application/zip",

@@ -61,3 +61,21 @@ def test_upload_preview_is_redacted(pii_result) -> None:
     texts = [t.value for t in at.text]
     assert any(t.startswith("[NAME-1] ([EMAIL-1], [PHONE-1])") for t in texts)
     assert not any("sarah.jones@" in t for t in texts)
+
+
+@pytest.mark.parametrize("redact", [True, False])
+def test_the_qdpx_hand_off_follows_the_switch(pii_result, monkeypatch, redact) -> None:
+    import io
+    import os
+    import zipfile
+
+    from analysis.store import Store
+    from ui import exchange
+
+    Store(os.environ["INTERVIEW_LENS_STORE"]).save_result("PII project", pii_result)
+    monkeypatch.setattr(state, "redaction_on", lambda: redact)
+    with zipfile.ZipFile(io.BytesIO(exchange.qdpx_bytes("PII project"))) as archive:
+        text = "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    found = [seeded for seeded in SEEDED if seeded in text]
+    assert (found == []) if redact else (found != [])
+    assert ("[EMAIL-1]" in text) is redact
