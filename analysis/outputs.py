@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.insight_outputs import write_insight_outputs
 from analysis.results import AnalysisResult
+from analysis.saturation import saturation_table
 from analysis.tables import (
     ASSIGNMENTS_COLUMNS,
     FILES_COLUMNS,
@@ -26,6 +27,8 @@ from analysis.tables import (
 )
 
 QUOTE_SEPARATOR = " | "
+SEGMENTS_ADDED = ["question_group"]
+"""Columns added to segments.csv after the contract ones (``analysis.questions``)."""
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -67,13 +70,14 @@ def write_outputs(result: AnalysisResult, out_dir: Path) -> list[Path]:
         "files.csv": _with_columns(result.files, FILES_COLUMNS)[FILES_COLUMNS],
         "transcripts.csv": _with_columns(result.transcripts, TRANSCRIPTS_COLUMNS),
         "segments.csv": _with_columns(result.segments, SEGMENTS_ANALYSED_COLUMNS)[
-            SEGMENTS_ANALYSED_COLUMNS
+            SEGMENTS_ANALYSED_COLUMNS + [c for c in SEGMENTS_ADDED if c in result.segments]
         ],
         "topics.csv": topics_for_csv(result.topics),
         "participants.csv": participants_for_csv(result),
         "assignments.csv": _with_columns(result.assignments, ASSIGNMENTS_COLUMNS)[
             ASSIGNMENTS_COLUMNS
         ],
+        "saturation.csv": saturation_table(result.participants, result.segments, result.code_ids),
     }
     written = []
     for name, frame in frames.items():
