@@ -29,11 +29,13 @@ MARKER = "ZZ-PII-4711"
 """A string seeded into transcripts that must never reach a page, a log or an error."""
 
 XSS_LABEL = "<script>alert('label')</script> [click](javascript:alert(4))"
-XSS_WORDS = "![](http://tracker.example/w.png), <img src=x onerror=alert(5)>, words"
+XSS_WORDS = ("![](http://tracker.example/w.png), <img src=x onerror=alert(5)>, "
+             "$\\href{javascript:alert(8)}{x}$, words")
 XSS_COHORT = "<b onmouseover=alert(6)>cohort</b>"
 
 DANGEROUS = [r"(?<!\\)<script", r"(?<!\\)<img", r"(?<!\\)<b\b", r"\]\(javascript:",
-             r"!\[\]\(http", r"(?<!\\)onerror=", r"(?<!\\)onmouseover="]
+             r"!\[\]\(http", r"(?<!\\)onerror=", r"(?<!\\)onmouseover=",
+             r"(?<!\\)\$\\href"]
 """Markup that would be live in markdown (a backslash before it makes it literal)."""
 SAFE_TYPES = {"text", "code", "dataframe", "arrow_data_frame", "table", "json"}
 """Element types whose body Streamlit never interprets as markdown or HTML."""

@@ -238,3 +238,48 @@ def test_the_cli_never_echoes_text_of_failing_files(tmp_path, capsys, all_logs) 
     assert MARKER not in captured.out + captured.err
     assert MARKER not in "\n".join(r.getMessage() for r in caplog.records)
     assert re.search(r"rejected|could not", captured.out + captured.err + files)
+
+
+HTML_SINKS = {("st", "html"), ("st", "iframe"), ("components", "html"),
+              ("components", "iframe"), ("v1", "html"), ("v1", "iframe")}
+"""Streamlit calls that render a string as live HTML (or a path/URL as a page, T13)."""
+
+
+def html_sinks(source: str, filename: str = "<src>") -> list[str]:
+    """Calls that could render user text as HTML: ``st.html``, component HTML/iframes,
+    any ``unsafe_allow_html=`` other than a literal False."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            base = func.value
+            owner = base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")
+            if (owner, func.attr) in HTML_SINKS:
+                found.append(f"{filename}:{node.lineno} {owner}.{func.attr}()")
+        for keyword in node.keywords:
+            if keyword.arg == "unsafe_allow_html" and not (
+                    isinstance(keyword.value, ast.Constant) and keyword.value.value is False):
+                found.append(f"{filename}:{node.lineno} unsafe_allow_html")
+    return found
+
+
+def test_no_page_or_ui_code_renders_html() -> None:
+    files = [*(PROJECT_ROOT / "ui").rglob("*.py"), *(PROJECT_ROOT / "pages").rglob("*.py"),
+             PROJECT_ROOT / "app.py"]
+    found = [hit for path in files
+             for hit in html_sinks(path.read_text(encoding="utf-8"), path.name)]
+    assert found == []
+
+
+@pytest.mark.parametrize("snippet", [
+    "st.html(answer)", "st.markdown(answer, unsafe_allow_html=True)",
+    "st.markdown(answer, unsafe_allow_html=flag)",
+    "import streamlit.components.v1 as components\ncomponents.html(answer)",
+    "st.iframe(path)", "st.components.v1.html(answer)",
+])
+def test_the_html_scan_catches_each_sink(snippet: str) -> None:
+    assert html_sinks(snippet), snippet
