@@ -15,6 +15,7 @@ run (``run.text``), so nothing in a transcript is ever interpreted as markup or 
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -158,7 +159,7 @@ def _text_box(
         run.text = spec.text  # a plain run: escaped XML text, never a field or markup
         font = run.font
         font.name = FONT
-        font.size = Pt(round(spec.size * 2) / 2)
+        font.size = Pt(math.floor(spec.size * 2) / 2)  # down to a half point: never larger
         font.bold = spec.bold
         font.italic = spec.italic
         font.color.rgb = spec.color
@@ -307,7 +308,7 @@ def _quotes_slide(slide: Slide, group: QuoteGroup, content: ReportContent) -> No
 
 
 def slide_titles(content: ReportContent) -> list[str]:
-    """The title of every slide ``build_deck`` makes, in order (for checks and tests)."""
+    """The title of every slide ``build_deck`` makes, in order (before any fitting cut)."""
     pages = len(findings_pages(content))
     return (
         [content.project, "Findings"]
