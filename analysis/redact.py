@@ -80,6 +80,9 @@ _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){0,4}(?!\w)"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_DIGIT = re.compile(r"\d")
+_TLD_HINT = re.compile(r"[a-z0-9]\.(?:com|org|net|edu|gov|io|ai|co|uk|de|fr|app|dev|info|biz|me|"
+                       r"us|ca|au)\b")
 _HONORIFIC_NAME = re.compile(
     rf"\b(?:{'|'.join(HONORIFICS)})\.?\s+{_CAP}(?:\s+{_CAP})?"
 )
@@ -125,7 +128,8 @@ def _phone_ok(text: str) -> bool:
 
 def _names(text: str) -> list[Match]:
     found: list[Match] = []
-    for match in _HONORIFIC_NAME.finditer(text):
+    titled = any(title in text for title in HONORIFICS)
+    for match in _HONORIFIC_NAME.finditer(text) if titled else ():
         words = match.group().split()[1:]
         found.append(Match(match.start(), match.end(), "NAME", " ".join(words).casefold()))
     gazetteer = first_names()
@@ -142,15 +146,28 @@ def _names(text: str) -> list[Match]:
 
 def find_pii(text: str) -> list[Match]:
     """Non-overlapping PII matches in ``text``, left to right (higher-priority kinds win)."""
+    return list(_find_pii(text))
+
+
+@lru_cache(maxsize=65_536)
+def _find_pii(text: str) -> tuple[Match, ...]:
+    # Cached: a result holds each answer up to four times (turn, segment, evidence, quote).
+    # Cheap substring tests first: the full patterns are tried at every word boundary,
+    # which costs seconds on a large corpus that mostly holds none of them.
     candidates: list[Match] = []
-    for match in _EMAIL.finditer(text):
+    emails = _EMAIL.finditer(text) if "@" in text else ()
+    lowered = text.lower()
+    maybe_url = "://" in text or "www." in lowered or _TLD_HINT.search(lowered)
+    urls = _URL.finditer(text) if maybe_url else ()
+    phones = _PHONE.finditer(text) if len(_DIGIT.findall(text)) >= 8 else ()
+    for match in emails:
         candidates.append(Match(match.start(), match.end(), "EMAIL", match.group().casefold()))
-    for match in _URL.finditer(text):
+    for match in urls:
         value = match.group().rstrip(_TRAILING)
         if value:
             key = re.sub(r"^(?:https?://)?(?:www\.)?", "", value.casefold()).rstrip("/")
             candidates.append(Match(match.start(), match.start() + len(value), "URL", key))
-    for match in _PHONE.finditer(text):
+    for match in phones:
         if _phone_ok(match.group()):
             key = re.sub(r"\D", "", match.group())
             candidates.append(Match(match.start(), match.end(), "PHONE", key))
@@ -161,7 +178,7 @@ def find_pii(text: str) -> list[Match]:
     for candidate in candidates:
         if all(candidate.end <= t.start or candidate.start >= t.end for t in taken):
             taken.append(candidate)
-    return sorted(taken, key=lambda m: m.start)
+    return tuple(sorted(taken, key=lambda m: m.start))
 
 
 @dataclass(slots=True)
