@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 import streamlit as st
 
 from analysis.public_dataset import ATTRIBUTION, COHORTS, HF_BASE, SOURCE_ENV
-from ui import cache, state
+from ui import auth, cache, state
 from ui.upload import PICK
 from ui.widgets import escape_markdown
 
@@ -43,16 +44,16 @@ def chosen_project() -> str | None:
     return None
 
 
-def project_file_bytes(project: str) -> bytes:
+def project_file_bytes(project: str, store: Any = None) -> bytes:
     from analysis.project_file import export_project
 
-    return export_project(cache.store(), project)
+    return export_project(store if store is not None else cache.store(), project)
 
 
-def qdpx_bytes(project: str) -> bytes:
+def qdpx_bytes(project: str, store: Any = None) -> bytes:
     from analysis.qda import build_qdpx
 
-    result = cache.store().load_result(project)
+    result = (store if store is not None else cache.store()).load_result(project)
     if result is None:
         raise KeyError(project)
     if state.redaction_on():  # a QDA hand-off follows the switch like every table export
@@ -67,16 +68,21 @@ def draw_project_files() -> None:
     project = chosen_project()
     if project is not None:
         stem = _file_stem(project)
+        # Deferred downloads run outside the script run: the user's (scoped) store is taken
+        # now, and each download is logged in the audit trail.
+        store = cache.store()
         row = st.container(horizontal=True)
         row.download_button(
-            "Project file", data=lambda: project_file_bytes(project),
+            "Project file", data=auth.audited_export(
+                f"{stem}.interview-lens.zip", lambda: project_file_bytes(project, store)),
             file_name=f"{stem}.interview-lens.zip", mime="application/zip",
             key="upload.export.project", on_click="ignore", icon=":material/archive:",
             help="Everything a colleague needs to open the same dashboard: transcripts, "
                  "settings, codebook, topic renames and merges, results. Holds the "
                  "transcripts as uploaded: never redacted.")
         row.download_button(
-            "REFI-QDA project (.qdpx)", data=lambda: qdpx_bytes(project),
+            "REFI-QDA project (.qdpx)", data=auth.audited_export(
+                f"{stem}.qdpx", lambda: qdpx_bytes(project, store)),
             file_name=f"{stem}.qdpx", mime="application/zip",
             key="upload.export.qdpx", on_click="ignore", icon=":material/hub:",
             help="For NVivo, ATLAS.ti or MAXQDA: transcripts as sources, each coded "
