@@ -155,6 +155,10 @@ class ScopedStore:
                          f"{len(result.transcripts)} transcripts, {len(result.segments)} answers")
 
     def delete_project(self, project: str) -> None:
+        """Owner only. Like the store, deleting a project that does not exist does nothing
+        (an unknown name resolves into the user's own namespace, so this reveals nothing)."""
+        if not self.store.has_project(self.key(project)):
+            return
         key = self._require(project, owner=True)
         self.store.delete_project(key)
         self._log.record(self.user, audit.PROJECT_DELETE, key)
