@@ -21,7 +21,7 @@ import streamlit as st
 from analysis.filters import FilterSpec
 from analysis.report.content import ReportContent
 from analysis.results import AnalysisResult
-from ui import state
+from ui import auth, state
 
 if TYPE_CHECKING:
     from ui.widgets import PageContext
@@ -86,10 +86,13 @@ def start(ctx: PageContext) -> None:
             st.caption("Quotes are participants' words as written (names, emails…). Turn on "
                        "“Redact personal details” in the sidebar before sharing the files.")
         row = st.container(horizontal=True)
-        row.download_button("Slides (.pptx)", data=shelf.deck, file_name=f"{stem}.pptx",
+        # Each download is logged in the audit trail (user and project taken now).
+        row.download_button("Slides (.pptx)", data=auth.audited_export(f"{stem}.pptx",
+                            shelf.deck), file_name=f"{stem}.pptx",
                             mime=PPTX_MIME, key="report.pptx", on_click="ignore",
                             icon=":material/slideshow:")
-        row.download_button("HTML report", data=shelf.html, file_name=f"{stem}.html",
+        row.download_button("HTML report", data=auth.audited_export(f"{stem}.html",
+                            shelf.html), file_name=f"{stem}.html",
                             mime="text/html", key="report.html", on_click="ignore",
                             icon=":material/description:")
 
