@@ -142,3 +142,31 @@ def test_a_download_is_logged_even_when_built_outside_the_script_run(
     assert list(exports["user_email"]) == [ANA]
     assert list(exports["project"]) == [f"{ANA}/Ana study"]
     assert exports["detail"].iloc[0] == "participants.csv, 5 bytes"
+
+
+def test_an_owners_withdrawal_reaches_a_members_open_session(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analysis.embedding import make_embedder
+    from analysis.store import ProjectState
+    from analysis.withdraw import withdraw_participant
+    from tests.team.withdraw_fixture import CONFIG, segment_keys
+    from ui import cache
+
+    result = load_fixture_result()
+    store = Store(store_path)
+    ana = ScopedStore(store, ANA)
+    ana.save_result("Ana study", result, ProjectState(
+        fit_key="f", result_key="r", model_id=make_embedder("hashing").model_id,
+        config=dict(CONFIG), codebook_yaml=None, segment_keys=segment_keys(result)))
+    ana.add_member("Ana study", BEN)
+    store.close()
+    signed_in_as(monkeypatch, BEN)
+    at = open_app()
+    assert len(at.session_state[state.ACTIVE_RESULT].transcripts) == 12
+    at.run()  # the guard has seen this copy
+    withdraw_participant(cache.get_store(str(store_path)), f"{ANA}/Ana study", "w02")
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    shown = at.session_state[state.ACTIVE_RESULT]
+    assert len(shown.transcripts) == 11 and "w02" not in set(shown.transcripts["transcript_id"])
