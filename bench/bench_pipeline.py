@@ -175,10 +175,16 @@ def _line(name: str, data: dict) -> str:
     counts = data.get("counts", {})
     topics = counts.get("topics", data.get("topics", ""))
     outliers = counts.get("outlier_share", data.get("outlier_share", 0.0))
+    segments = counts.get("segments", 0)
+    small_talk = (
+        f" | small-talk topic {100 * counts['small_talk_answers'] / segments:4.1f}%"
+        if segments and "small_talk_answers" in counts
+        else ""
+    )
     return (
         f"{name:<9} process {data['process_wall_seconds']:>7.1f} s | pipeline "
         f"{data['pipeline_seconds']:>7.1f} s | peak RSS {data['peak_rss_mb'] / 1024:>5.2f} GB | "
-        f"topics {topics!s:>4} | outliers {100 * float(outliers):5.1f}%"
+        f"topics {topics!s:>4} | outliers {100 * float(outliers):5.1f}%{small_talk}"
     )
 
 
