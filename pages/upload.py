@@ -13,7 +13,7 @@ upload.follow_job()  # an analysis queued or running for this session
 with st.container(border=True):
     st.subheader("Projects")
     upload.draw_project_picker()
-    exchange.draw_project_files()
+    exchange.draw_project_exports()
 
 st.subheader("Upload transcripts")
 files = st.file_uploader(
@@ -26,6 +26,8 @@ metadata_file = st.file_uploader(
 with st.expander("Or load the public Anthropic Interviewer dataset (downloads 11 MB)",
                  expanded=bool(exchange.public_blobs())):
     exchange.draw_public_dataset()
+with st.expander("Or open a project file from a colleague"):
+    exchange.draw_project_import()
 public = exchange.public_blobs()
 if not files and not public:
     st.caption("Upload one or more files to see what Interview Lens makes of them.")

@@ -63,8 +63,8 @@ def qdpx_bytes(project: str, store: Any = None) -> bytes:
     return build_qdpx(result, project_name=project)
 
 
-def draw_project_files() -> None:
-    """Export the picked project (project file, REFI-QDA) and import a project file."""
+def draw_project_exports() -> None:
+    """Download the picked project as a project file or a REFI-QDA project."""
     project = chosen_project()
     if project is not None:
         stem = _file_stem(project)
@@ -87,6 +87,10 @@ def draw_project_files() -> None:
             key="upload.export.qdpx", on_click="ignore", icon=":material/hub:",
             help="For NVivo, ATLAS.ti or MAXQDA: transcripts as sources, each coded "
                  "answer a coded selection with our codes.")
+
+
+def draw_project_import() -> None:
+    """Open a project file a colleague saved (it is added to the saved projects)."""
     uploaded = st.file_uploader("Open a project file", type=PROJECT_FILE_TYPES,
                                 key="upload.import.file",
                                 help="A file saved with the 'Project file' button.")
