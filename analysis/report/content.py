@@ -1,9 +1,10 @@
 """What a report says, independent of its format: ``ReportContent`` and its building blocks.
 
 The deck and the HTML page must tell the same story for the same filtered view, so the
-choice of findings, top codes and quotes is made once here, from the tidy tables
-(``analysis.aggregates``), and both writers only lay it out. Everything here is plain
-text: transcript text is carried as ``str`` and each writer escapes it for its format.
+choice of findings (``analysis.findings``, as on the app's Findings page), top codes and
+quotes (``analysis.aggregates``) is made once here, and both writers only lay it out.
+Everything here is plain text: transcript text is carried as ``str`` and each writer
+escapes it for its format.
 """
 
 from __future__ import annotations
