@@ -4,3 +4,7 @@ Everything that touches Streamlit or draws lives here or in ``pages/``; the pure
 stays in ``analysis``. ``ui.charts`` itself calls no ``st.*`` so it can be tested and used
 headless (the exporter renders its charts to PNG/SVG with vl-convert).
 """
+
+from ui import _first_run
+
+_first_run.close_pages_directory()

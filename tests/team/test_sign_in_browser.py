@@ -92,7 +92,12 @@ def browse(team: TeamServer, browser: Any) -> None:
     for page in (ana, ben):
         page.set_default_timeout(STEP_MS)
     try:
-        # Nothing but the sign-in screen before sign-in.
+        # Nothing but the sign-in screen before sign-in, even when the very first request
+        # of a fresh server asks for a page file directly (Streamlit's legacy pages/ mode).
+        ana.goto(f"{team.app_url}/upload")
+        wait_idle(ana, 60_000)
+        body = ana.locator('[data-testid="stApp"]').inner_text()
+        assert "Sign in" in body and "Upload transcripts" not in body
         ana.goto(team.app_url)
         wait_idle(ana, 60_000)
         body = ana.locator('[data-testid="stApp"]').inner_text()
