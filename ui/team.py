@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc
 
 from analysis import audit
-from analysis.access import OWNER, ScopedStore
+from analysis.access import OWNER, AccessDenied, ScopedStore
 from analysis.withdraw import withdraw_participant
 from ui import auth, cache, state
 
@@ -74,6 +74,8 @@ def draw_members(project: str, owner: bool) -> None:
 
 def withdraw(project: str, transcript_id: str) -> str:
     """Erase one participant, log it (counts only), drop every cache, reopen the project."""
+    if role(project) != OWNER:  # the page only offers it to owners; checked here again
+        raise AccessDenied(f"no project named {project!r}")
     key = auth.project_key(project)
     store = cache.get_store(cache.store_path())
     report = withdraw_participant(store, key, transcript_id)
