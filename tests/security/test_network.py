@@ -26,6 +26,7 @@ GUARD = '''
 """Test-only network guard (written by tests/security/test_network.py)."""
 import json
 import os
+import socket
 
 _LOG = os.environ["NETGUARD_LOG"]
 _LOCAL_NAMES = {None, "", "localhost", "127.0.0.1", "::1", b"localhost", b"127.0.0.1"}
