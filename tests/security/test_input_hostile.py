@@ -21,10 +21,10 @@ from collections.abc import Callable
 
 import pytest
 
-from analysis.ingest import options as ingest_options
 from analysis.ingest.options import MB, IngestOptions
 from tests.conftest import FIXTURES
 from tests.ingest.helpers import docx_xml, make_docx, make_zip
+from ui import state
 from ui.upload import ParsedBatch, limits_note, parse_uploads
 
 GOOD_NAME = "interview_nurse.txt"
@@ -58,7 +58,7 @@ def parse_bounded(blobs: list[tuple[str, bytes]], cap_mb: float) -> dict[str, tu
     return status
 
 
-def test_the_limits_the_page_states_are_the_ones_enforced() -> None:
+def test_the_limits_the_page_states_are_the_ones_enforced(open_app) -> None:
     import tomllib
 
     from tests.conftest import PROJECT_ROOT
@@ -70,7 +70,9 @@ def test_the_limits_the_page_states_are_the_ones_enforced() -> None:
         "a limit are listed with the reason.")
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * MB == defaults.max_file_bytes
-    assert ingest_options.IngestOptions is IngestOptions
+    at = open_app("pages/upload.py")
+    at.file_uploader(key=state.UPLOAD_FILES).set_value([(GOOD_NAME, GOOD, "text/plain")]).run()
+    assert limits_note() in [c.value for c in at.caption]
 
 
 def test_oversized_file_is_refused_unread(caps) -> None:
