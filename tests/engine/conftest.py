@@ -14,7 +14,8 @@ from analysis.store import Store
 from tests.conftest import FIXTURES
 
 ENGINE_CORPUS = FIXTURES / "engine" / "corpus"
-HASHING = replace(PipelineConfig(), embedding_backend="hashing")
+HASHING = replace(PipelineConfig(), embedding_backend="hashing", stability_runs=0)
+"""Fast engine config: no model, no stability re-runs (tests/insight covers stability)."""
 
 
 def make_transcript(transcript_id: str, answers: list[str], cohort: str = "extra") -> Transcript:

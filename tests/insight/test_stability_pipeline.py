@@ -14,7 +14,10 @@ from analysis.outputs import write_outputs
 from analysis.pipeline import recode_project, run_pipeline
 from analysis.saturation import SATURATION_COLUMNS
 from analysis.store import Store
-from tests.engine.conftest import ENGINE_CORPUS, HASHING
+from tests.engine.conftest import ENGINE_CORPUS
+from tests.engine.conftest import HASHING as FAST
+
+HASHING = replace(FAST, stability_runs=3)
 
 STABILITY_KEYS = {"ari_median", "ari_min", "topics_recurring_share", "runs", "sample_size",
                   "seconds"}
