@@ -140,6 +140,15 @@ SECTIONS = {
     "topics": "Largest topics",
 }
 
+SECTION_NOTES = {
+    "cohort": (
+        "Cohorts are often interviewed with different question guides (the public Anthropic "
+        "Interviewer cohorts were), so a gap between cohorts can reflect what was asked as "
+        "well as what people do."
+    ),
+}
+"""A caveat printed under a section's heading wherever the summary is shown."""
+
 
 # --------------------------------------------------------------------------- formatting
 def pct(share: float) -> str:
@@ -495,6 +504,8 @@ def render_markdown(findings: Findings, title: str = "Findings") -> str:
         if not items:
             continue
         lines += [f"## {heading}", ""]
+        if section in SECTION_NOTES:
+            lines += ["*" + escape_inline(SECTION_NOTES[section]) + "*", ""]
         for finding in items:
             lines += [escape_inline(finding.sentence), ""]
             for quote in finding.quotes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.findings import SECTIONS, render_markdown
+from analysis.findings import SECTION_NOTES, SECTIONS, render_markdown
 from ui import insight_view, widgets
 
 ctx = widgets.page_context("Findings")
@@ -21,6 +21,8 @@ for section, heading in SECTIONS.items():
     if not items:
         continue
     st.subheader(heading)
+    if section in SECTION_NOTES:
+        st.caption(widgets.escape_markdown(SECTION_NOTES[section]))
     for finding in items:
         insight_view.draw_finding(finding, presentation=ctx.presentation)
 if ctx.presentation:

@@ -185,6 +185,9 @@ def test_markdown_escapes_quotes_and_keeps_the_trace() -> None:
     assert all(line.startswith("> ") or line == ">" for line in text.splitlines()
                if "“" in line and "talks" in line)
     assert re.search(r"n \\= 40\\/50 .* p \\= .* q \\= ", text)
+    # the cohort section warns that cohorts may have had different question guides
+    cohort_part = text.split("## Differences between cohorts")[1].split("## ")[0]
+    assert "different question guides" in cohort_part
 
 
 def test_odds_ratio_uses_haldane_only_with_a_zero_cell() -> None:

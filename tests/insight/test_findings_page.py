@@ -37,6 +37,7 @@ def test_findings_page_states_the_summary_and_escapes_quotes(open_app) -> None:
     assert hostile and all("<script>" not in t and "](" not in t for t in hostile)
     assert any(b.label == "Findings as Markdown" for b in at.get("download_button"))
     assert len(at.dataframe) == 1
+    assert any("different question guides" in c.value for c in at.caption)
 
 
 def test_findings_follow_the_sidebar_filters(open_app) -> None:
