@@ -60,9 +60,7 @@ class StabilityReport:
 
 def cluster_once(embeddings: np.ndarray, config: PipelineConfig, seed: int) -> np.ndarray:
     """Topic ids of one clustering run (before naming), as ``analysis.topics`` computes them."""
-    from hdbscan import HDBSCAN
-
-    from analysis.topics import _umap, exact_knn, reassign_outliers
+    from analysis.topics import _umap, cluster_reduced, exact_knn, reassign_outliers
 
     n = len(embeddings)
     n_neighbors = min(config.umap_n_neighbors, n - 1)
@@ -74,14 +72,7 @@ def cluster_once(embeddings: np.ndarray, config: PipelineConfig, seed: int) -> n
         min_dist=config.umap_min_dist,
         random_state=seed,
     )
-    min_size = config.effective_min_topic_size(n)
-    clusterer = HDBSCAN(
-        min_cluster_size=min_size,
-        min_samples=min(config.min_samples, min_size),
-        metric="euclidean",
-        cluster_selection_method=config.cluster_selection,
-    )
-    raw = clusterer.fit_predict(reduced).astype(int)
+    raw = cluster_reduced(reduced, config)
     if not (raw >= 0).any():
         return raw
     return reassign_outliers(embeddings, raw, config.outlier_threshold)

@@ -519,6 +519,23 @@ def place_new_answers(
     return ids, xy
 
 
+def cluster_reduced(reduced: np.ndarray, config: PipelineConfig) -> np.ndarray:
+    """HDBSCAN labels (-1 = noise) of UMAP-reduced answers, with the config's size rules.
+
+    One place for it, so the stability re-runs cluster exactly as the fit does.
+    """
+    from hdbscan import HDBSCAN
+
+    min_size = config.effective_min_topic_size(len(reduced))
+    clusterer = HDBSCAN(
+        min_cluster_size=min_size,
+        min_samples=min(config.min_samples, min_size),
+        metric="euclidean",
+        cluster_selection_method=config.cluster_selection,
+    )
+    return clusterer.fit_predict(reduced).astype(int)
+
+
 def _fit_substantive(
     docs: Sequence[str],
     embeddings: np.ndarray,
@@ -573,16 +590,7 @@ def _fit_substantive(
         stats["map_s"] = time.perf_counter() - t0
         report("Clustering answers into topics", 0.65)
         t0 = time.perf_counter()
-        from hdbscan import HDBSCAN
-
-        min_size = config.effective_min_topic_size(n)
-        clusterer = HDBSCAN(
-            min_cluster_size=min_size,
-            min_samples=min(config.min_samples, min_size),
-            metric="euclidean",
-            cluster_selection_method=config.cluster_selection,
-        )
-        raw_ids = clusterer.fit_predict(reduced).astype(int)
+        raw_ids = cluster_reduced(reduced, config)
         stats["hdbscan_s"] = time.perf_counter() - t0
         stats["outliers_before_reduction"] = float((raw_ids == OUTLIER_TOPIC_ID).mean())
         if not (raw_ids >= 0).any():

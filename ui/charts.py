@@ -275,12 +275,19 @@ def chart_prevalence_by_group(
             "group:N", sort=groups, scale=alt.Scale(domain=groups, range=palette), title=None
         ),
     )
+    return _bars_with_intervals(base, bars, len(groups), "ci_high:Q", presentation)
+
+
+def _bars_with_intervals(
+    base: alt.Chart, bars: alt.Chart, n_bars: int, label_x: str, presentation: bool
+) -> alt.TopLevelMixin:
+    """Grouped bars + their 95% interval rules + value labels at ``label_x``, sized per group."""
     rules = base.mark_rule(color=INK, strokeWidth=1.2).encode(x="ci_low:Q", x2="ci_high:Q")
     size = _SIZES[presentation]
     labels = base.mark_text(
         align="left", baseline="middle", dx=5, fontSize=size["mark"] - 1
-    ).encode(x="ci_high:Q", text="display:N")
-    step = (24 if presentation else 18) * len(groups) + 10
+    ).encode(x=label_x, text="display:N")
+    step = (24 if presentation else 18) * n_bars + 10
     chart = alt.layer(bars, rules, labels).properties(
         width=size["width"], height=alt.Step(step, **{"for": "position"})
     )
@@ -844,16 +851,7 @@ def chart_econ_split(
             legend=alt.Legend(title=None, orient="bottom"),
         ),
     )
-    rules = base.mark_rule(color=INK, strokeWidth=1.2).encode(x="ci_low:Q", x2="ci_high:Q")
-    size = _SIZES[presentation]
-    labels = base.mark_text(
-        align="left", baseline="middle", dx=5, fontSize=size["mark"] - 1
-    ).encode(x="anchor:Q", text="display:N")
-    step = (24 if presentation else 18) * len(measures) + 10
-    chart = alt.layer(bars, rules, labels).properties(
-        width=size["width"], height=alt.Step(step, **{"for": "position"})
-    )
-    return _finish(chart, presentation)
+    return _bars_with_intervals(base, bars, len(measures), "anchor:Q", presentation)
 
 
 def chart_saturation(
