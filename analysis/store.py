@@ -198,6 +198,13 @@ class Store:
         self.close()
 
     @contextmanager
+    def locked_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The connection under the store's lock, for modules that own their own tables
+        (``analysis.scale``); callers must not keep it beyond the ``with`` block."""
+        with self._lock:
+            yield self._con
+
+    @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         self._con.execute("BEGIN TRANSACTION")
         try:

@@ -1,0 +1,99 @@
+"""The tables of a large ("scale") project, kept in the same DuckDB file as everything else.
+
+Why tables rather than the Parquet blobs small projects use: a million answers must be
+filtered, counted and paged by the database, never loaded whole. Rows of every project live
+in the same tables, keyed by ``project``; there are deliberately no primary keys on the big
+tables (DuckDB's ART indexes would hold every key in memory) — writers delete a project's
+rows for a stage before re-writing them, inside one transaction.
+
+Column meanings follow the CLI contract of the in-memory pipeline (``analysis.tables``):
+``segments.csv`` / ``participants.csv`` written from these tables carry the same names.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+SCALE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scale_projects (
+    project VARCHAR PRIMARY KEY,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL,          -- ingesting | embedding | topics | coding | done
+    n_transcripts BIGINT NOT NULL,
+    n_segments BIGINT NOT NULL,
+    n_topics INTEGER NOT NULL,
+    model_id VARCHAR NOT NULL,
+    config_json VARCHAR NOT NULL,
+    codebook_yaml VARCHAR,
+    run_json VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scale_transcripts (
+    project VARCHAR NOT NULL,
+    transcript_id VARCHAR NOT NULL,
+    cohort VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    n_segments INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scale_segments (
+    project VARCHAR NOT NULL,
+    transcript_id VARCHAR NOT NULL,
+    segment_index INTEGER NOT NULL,
+    cohort VARCHAR NOT NULL,
+    question VARCHAR NOT NULL,
+    answer VARCHAR NOT NULL,
+    text_hash VARCHAR NOT NULL,       -- analysis.embedding.text_key(answer): the vector key
+    n_words INTEGER NOT NULL,
+    topic_id INTEGER,                 -- NULL until the topic stage ran; -1 = outlier
+    x REAL,
+    y REAL
+);
+CREATE TABLE IF NOT EXISTS scale_topics (
+    project VARCHAR NOT NULL,
+    topic_id INTEGER NOT NULL,
+    label VARCHAR NOT NULL,
+    top_words VARCHAR NOT NULL,
+    n_answers BIGINT NOT NULL,
+    quotes_json VARCHAR NOT NULL      -- JSON list of representative answers
+);
+CREATE TABLE IF NOT EXISTS scale_codebook (
+    project VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    code VARCHAR NOT NULL,
+    facet VARCHAR NOT NULL,
+    label VARCHAR NOT NULL,
+    description VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scale_assignments (
+    project VARCHAR NOT NULL,
+    transcript_id VARCHAR NOT NULL,
+    segment_index INTEGER NOT NULL,
+    code VARCHAR NOT NULL,
+    confidence REAL NOT NULL,
+    evidence VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scale_participants (
+    project VARCHAR NOT NULL,
+    transcript_id VARCHAR NOT NULL,
+    cohort VARCHAR NOT NULL,
+    occupation VARCHAR NOT NULL,
+    occupation_group VARCHAR NOT NULL
+);
+"""
+"""Participant code flags are not stored: ``SELECT DISTINCT transcript_id, code FROM
+scale_assignments`` is the roll-up (a participant has a code if any answer carries it)."""
+
+SCALE_TABLES = (
+    "scale_projects",
+    "scale_transcripts",
+    "scale_segments",
+    "scale_topics",
+    "scale_codebook",
+    "scale_assignments",
+    "scale_participants",
+)
+
+
+def ensure_scale_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the scale tables if this store file has never held a large project."""
+    con.execute(SCALE_SCHEMA)
