@@ -22,7 +22,7 @@ from analysis.coding.codebook import Codebook, load_codebook
 from analysis.coding.rollup import participant_codes
 from analysis.coding.rules import compile_code, match_answer
 from analysis.coding.sentences import sentence_spans, trim_evidence
-from analysis.coding.similarity import code_similarities
+from analysis.coding.similarity import SimilarityStats, code_similarities
 from analysis.tables import ASSIGNMENTS_COLUMNS
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -87,8 +87,12 @@ def code_segments(
     embed: EmbedFn | None = None,
     min_confidence: float = MIN_CONFIDENCE,
     n_jobs: int | None = None,
+    similarity_stats: SimilarityStats | None = None,
 ) -> pd.DataFrame:
     """Segment-level assignments (ASSIGNMENTS_COLUMNS) for every answer in ``segments``.
+
+    ``similarity_stats``: the whole corpus's (``SimilarityStats``) when ``segments`` is one
+    chunk of it, so every row is coded exactly as in a whole-corpus run.
 
     ``n_jobs`` None: two worker processes for large corpora (the regex scan is CPU-bound
     and these machines have two cores), one otherwise. Output does not depend on it.
@@ -103,7 +107,9 @@ def code_segments(
         hits = _match_rows(codebook, answers, questions)
     similarity = None
     if segment_embeddings is not None and embed is not None and len(segments):
-        similarity = code_similarities(segment_embeddings, codebook, embed)
+        similarity = code_similarities(
+            segment_embeddings, codebook, embed, stats=similarity_stats
+        )
     code_position = {code.id: i for i, code in enumerate(codebook.codes)}
     transcript_ids = segments["transcript_id"].tolist()
     segment_indexes = segments["segment_index"].tolist()
