@@ -83,6 +83,55 @@ CREATE TABLE IF NOT EXISTS scale_participants (
 """Participant code flags are not stored: ``SELECT DISTINCT transcript_id, code FROM
 scale_assignments`` is the roll-up (a participant has a code if any answer carries it)."""
 
+SCALE_SCHEMA_ADDED = """
+CREATE TABLE IF NOT EXISTS scale_files (
+    project VARCHAR NOT NULL,
+    position INTEGER NOT NULL,        -- input order, as files.csv lists them
+    file VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,          -- parsed | rejected
+    transcripts INTEGER NOT NULL,
+    reason VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scale_stages (
+    project VARCHAR NOT NULL,
+    stage VARCHAR NOT NULL,           -- ingest | embed | topics | coding
+    status VARCHAR NOT NULL,          -- running | done
+    cursor_json VARCHAR NOT NULL,     -- where a resumed run continues (stage-specific)
+    seconds DOUBLE NOT NULL,          -- wall-clock seconds spent, summed over resumed runs
+    peak_rss_mb DOUBLE NOT NULL,
+    detail_json VARCHAR NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scale_topic_rows (
+    project VARCHAR NOT NULL,
+    transcript_id VARCHAR NOT NULL,
+    segment_index INTEGER NOT NULL,
+    topic_id INTEGER NOT NULL,
+    x REAL NOT NULL,
+    y REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scale_transcript_meta (
+    project VARCHAR NOT NULL,
+    transcript_id VARCHAR NOT NULL,
+    position BIGINT NOT NULL,         -- ingest order, as transcripts.csv lists them
+    n_turns INTEGER NOT NULL,
+    n_participant_turns INTEGER NOT NULL,
+    encoding VARCHAR NOT NULL,
+    content_key VARCHAR NOT NULL,     -- analysis.ingest.build.content_key: duplicate check
+    attributes_json VARCHAR NOT NULL
+);
+"""
+"""Added by the streaming pipeline (``analysis.scale.run``); only ever added to.
+
+- ``scale_files``: every input file parsed (with a count) or rejected (with a reason).
+- ``scale_stages``: per stage its status, resume cursor, seconds and peak memory.
+- ``scale_topic_rows``: topic ids and map positions written chunk by chunk, merged into
+  ``scale_segments`` in one statement when the stage ends (one join instead of an UPDATE
+  per chunk).
+- ``scale_transcript_meta``: the rest of ``transcripts.csv`` and the ingest bookkeeping.
+The original tables get no new columns: their writers insert rows by position.
+"""
+
 SCALE_TABLES = (
     "scale_projects",
     "scale_transcripts",
@@ -91,9 +140,14 @@ SCALE_TABLES = (
     "scale_codebook",
     "scale_assignments",
     "scale_participants",
+    "scale_files",
+    "scale_stages",
+    "scale_topic_rows",
+    "scale_transcript_meta",
 )
 
 
 def ensure_scale_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the scale tables if this store file has never held a large project."""
     con.execute(SCALE_SCHEMA)
+    con.execute(SCALE_SCHEMA_ADDED)
