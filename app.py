@@ -49,9 +49,11 @@ PAGES = {
 def main() -> None:
     """Wrapped in a function so tests and the browser run share one entry point."""
     auth.require_sign_in()  # team mode: nothing below runs before sign-in
-    page = st.navigation(PAGES)
-    st.set_page_config(page_title="Interview Lens", page_icon=":material/forum:",
+    # Before st.navigation and not a :material/ icon: Streamlit's frontend fetches a
+    # Material favicon (page or app icon) from fonts.gstatic.com; an emoji is a data: URL.
+    st.set_page_config(page_title="Interview Lens", page_icon="💬",
                        layout="wide", initial_sidebar_state=sidebar.sidebar_state())
+    page = st.navigation(PAGES)
     selfcheck.enforce()  # fail closed on unsafe settings, before any data is loaded
     cache.bootstrap()
     auth.guard_active_project()
