@@ -7,7 +7,7 @@ project only embeds texts the store has never seen with this model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -16,6 +16,10 @@ from analysis.embedding.base import Embedder, normalise_text, text_key
 from analysis.embedding.units import DEFAULT_MAX_WORDS, pool_units, units_for
 
 ProgressFn = Callable[[str, float], None]
+Chunk = tuple[list[str], np.ndarray]
+"""(text keys, their vectors as rows): one chunk of newly embedded texts."""
+ChunkSource = Callable[[list[str], list[str]], Iterable[Chunk]]
+"""(keys, normalised texts) of the missing texts -> their chunks, in any order."""
 
 
 class VectorCache(Protocol):
@@ -40,12 +44,14 @@ class CachedEmbedder:
         *,
         chunk_size: int = 512,
         progress: ProgressFn | None = None,
+        chunks: ChunkSource | None = None,
     ) -> None:
         self.embedder = embedder
         self.cache = cache
         self.model_id = embedder.model_id
         self.chunk_size = chunk_size
         self.progress = progress
+        self.chunks: ChunkSource = chunks or self._local_chunks
         self.n_computed = 0
         self.n_cached = 0
 
@@ -65,26 +71,36 @@ class CachedEmbedder:
         return np.vstack([found[k] for k in keys]).astype(np.float32, copy=False)
 
     def _compute(self, keys: list[str], texts: list[str]) -> dict[str, np.ndarray]:
-        """Embed in chunks (longest first, so padding is small) and save each chunk at once.
+        """Embed the missing texts chunk by chunk and save each chunk at once.
 
-        Saving per chunk means an interrupted run keeps what it already paid for.
+        Saving per chunk means an interrupted run keeps what it already paid for. The chunks
+        come from ``self.chunks``: this process's model by default, or an engine that runs
+        the model elsewhere (``analysis.engines``) and hands back (keys, vectors) chunks in
+        whatever order they finish; the keys travel with the vectors, so order never matters.
         """
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out: dict[str, np.ndarray] = {}
-        for start in range(0, len(order), self.chunk_size):
-            idx = order[start : start + self.chunk_size]
-            vectors = self.embedder.embed([texts[i] for i in idx])
-            chunk_keys = [keys[i] for i in idx]
+        for chunk_keys, vectors in self.chunks(keys, texts):
             if self.cache is not None:
                 self.cache.put_vectors(chunk_keys, vectors, self.model_id)
             out.update(zip(chunk_keys, vectors, strict=True))
-            self.n_computed += len(idx)
+            self.n_computed += len(chunk_keys)
             if self.progress:
-                done = min(start + self.chunk_size, len(order))
+                done = len(out)
                 self.progress(
-                    f"Embedding answers ({done:,}/{len(order):,} new texts)", done / len(order)
+                    f"Embedding answers ({done:,}/{len(keys):,} new texts)", done / len(keys)
                 )
+        lost = [key for key in keys if key not in out]
+        if lost:
+            raise RuntimeError(f"the embedding engine returned no vector for {len(lost)} text(s)")
         return out
+
+    def _local_chunks(self, keys: list[str], texts: list[str]) -> Iterator[Chunk]:
+        """This process's model over chunks of ``chunk_size``, longest texts first (small
+        padding for batching backends)."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), self.chunk_size):
+            idx = order[start : start + self.chunk_size]
+            yield [keys[i] for i in idx], self.embedder.embed([texts[i] for i in idx])
 
 
 def embed_answers(
