@@ -49,8 +49,11 @@ BEACONS = (f" ![](http://{TRACKER}/p.png) <img src=http://{TRACKER}/x onerror=al
            "[x](javascript:alert(1))")
 PROJECT = f"Beacons ![](http://{TRACKER}/n.png)"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-PAGES = ["Topics", "Quotes", "Participants", "Findings"]
-"""Visited after Overview: topic labels and words, answers, a full transcript, a report."""
+PAGES = ["Triggers", "Topics", "Quotes", "Participants", "Findings", "Upload & projects"]
+"""Visited after Overview: a chart, topic labels and words, answers, a full transcript, a
+report, the uploader."""
+LITERAL_ON = {"Topics", "Quotes", "Participants"}
+"""Pages that must show the beacons as literal text (the check is not vacuous)."""
 DOWNLOAD = '[data-testid="stElementToolbarButton"] button[aria-label^="Download as CSV"]'
 """Streamlit 1.67's toolbar action (``DataFrame`` bundle: label "Download as CSV")."""
 TOOLBAR = '[data-testid="stElementToolbarButton"] button'
@@ -151,18 +154,19 @@ def test_no_table_download_and_no_request_leaves_the_machine(server: Server,
     wait_idle(page, 90_000)
     main = page.locator('[data-testid="stMain"]')
     expect(main).to_contain_text("Overview")
-    seen_literal = []
+    literal = set()
     for title in PAGES:
         go_to(page, title)
         page.wait_for_timeout(1_000)  # images or frames a page would load start by now
-        seen_literal.append(TRACKER in main.inner_text())
+        if TRACKER in main.inner_text():
+            literal.add(title)
         if title == "Participants":
             table = main.locator('[data-testid="stDataFrame"]').first
             buttons = hover_toolbar(page, table)
             labels = [button.get_attribute("aria-label") or "" for button in buttons.all()]
             assert labels, "the toolbar shows its actions"
             assert page.locator(DOWNLOAD).count() == 0, labels
-    assert any(seen_literal), "the hostile text is on the pages, as text"
+    assert literal >= LITERAL_ON, f"beacons shown as text only on {sorted(literal)}"
     assert page.locator(f'img[src*="{TRACKER}"]').count() == 0
     assert page.locator('a[href^="javascript:"]').count() == 0
     context.close()
