@@ -24,6 +24,9 @@ ACTIVE_RESULT = "project.result"
 """The loaded ``AnalysisResult`` (a reference into the shared, read-only cache)."""
 ACTIVE_FINGERPRINT = "project.fingerprint"
 """Content fingerprint of the active result; every derived cache is keyed by it."""
+ACTIVE_LARGE = "project.large"
+"""True while the active project is a large one (``ui.large_project``): its result is a
+shell (codebook and topics only) and pages aggregate in the database."""
 BOOTSTRAPPED = "project.bootstrapped"
 """Set once the first-run logic (open a saved project or the demo) has run."""
 BOOT_MESSAGE = "project.boot_message"
@@ -93,7 +96,9 @@ def active_project() -> ActiveProject | None:
         result=result,
         fingerprint=str(st.session_state.get(ACTIVE_FINGERPRINT, "")),
     )
-    if redaction_on():
+    if redaction_on() and not st.session_state.get(ACTIVE_LARGE):
+        # A large project's shell holds no participant text; its pages redact each page
+        # of quotes themselves (``ui.large_pages``).
         from ui.redaction import redacted_project  # lazy: ui.redaction imports this module
 
         return redacted_project(project)
@@ -111,10 +116,11 @@ def set_active_project(name: str, result: AnalysisResult, fingerprint: str) -> N
     st.session_state[ACTIVE_PROJECT] = name
     st.session_state[ACTIVE_RESULT] = result
     st.session_state[ACTIVE_FINGERPRINT] = fingerprint
+    st.session_state.pop(ACTIVE_LARGE, None)  # ``ui.large_project`` sets it after this
 
 
 def clear_active_project() -> None:
-    for key in (ACTIVE_PROJECT, ACTIVE_RESULT, ACTIVE_FINGERPRINT):
+    for key in (ACTIVE_PROJECT, ACTIVE_RESULT, ACTIVE_FINGERPRINT, ACTIVE_LARGE):
         st.session_state.pop(key, None)
     reset_filters()
 
