@@ -96,9 +96,7 @@ def active_project() -> ActiveProject | None:
         result=result,
         fingerprint=str(st.session_state.get(ACTIVE_FINGERPRINT, "")),
     )
-    if redaction_on() and not st.session_state.get(ACTIVE_LARGE):
-        # A large project's shell holds no participant text; its pages redact each page
-        # of quotes themselves (``ui.large_pages``).
+    if redaction_on():
         from ui.redaction import redacted_project  # lazy: ui.redaction imports this module
 
         return redacted_project(project)
