@@ -39,6 +39,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=PipelineConfig.random_state, help="random seed")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--streaming",
+        action="store_true",
+        help="stream the corpus through the store chunk by chunk (large corpora; resumable; "
+        "see analysis.scale)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -85,6 +91,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"analyze: cannot open store {args.store}: {exc}", file=sys.stderr)
         return 2
     bar = _Bar(not args.no_progress)
+    if args.streaming:
+        from analysis.scale.cli import run_streaming
+
+        try:
+            return run_streaming(args, store, config, codebook_yaml, bar)
+        finally:
+            bar.close()
+            store.close()
     try:
         result = run_pipeline(
             args.inputs,
