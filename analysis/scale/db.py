@@ -70,15 +70,23 @@ def insert_rows(
         con.unregister(view)
 
 
-def query_frame(store: Store, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+Params = Sequence[Any] | dict[str, Any]
+"""Positional (``?``) or named (``$name``) query parameters."""
+
+
+def _bound(params: Params) -> list[Any] | dict[str, Any]:
+    return dict(params) if isinstance(params, dict) else list(params)
+
+
+def query_frame(store: Store, sql: str, params: Params = ()) -> pd.DataFrame:
     """A small result (a chunk, a sample, a count) as a DataFrame."""
     with store.locked_connection() as con:
         ensure_scale_schema(con)
-        return con.execute(sql, list(params)).fetchdf()
+        return con.execute(sql, _bound(params)).fetchdf()
 
 
 def stream_frames(
-    store: Store, sql: str, params: Sequence[Any] = (), rows: int = 2048
+    store: Store, sql: str, params: Params = (), rows: int = 2048
 ) -> Iterator[pd.DataFrame]:
     """Run ``sql`` on a read cursor and yield its result ``rows`` rows at a time."""
     with store.locked_connection() as con:
@@ -86,7 +94,7 @@ def stream_frames(
         cursor = con.cursor()
     try:
         cursor.execute("SET preserve_insertion_order = true")
-        reader = cursor.sql(sql, params=list(params)).to_arrow_reader(rows)
+        reader = cursor.sql(sql, params=_bound(params)).to_arrow_reader(rows)
         buffer: list[pa.RecordBatch] = []
         held = 0
         for batch in reader:
