@@ -178,6 +178,24 @@ class PipelineConfig:
         default=3000,
         metadata=_help("Answers (seeded subsample) each stability re-run clusters."),
     )
+    engine: str = field(
+        default="local",
+        metadata=_help(
+            "Where embedding and coding run: 'local' (this process) or 'ray' (Ray Data batch "
+            "inference on a Ray cluster, docs/RAY.md). Speed only: results are identical."
+        ),
+    )
+    ray_address: str | None = field(
+        default=None,
+        metadata=_help(
+            "Ray cluster to join (host:port, ray://host:port or 'auto'); none starts a local "
+            "cluster bound to 127.0.0.1."
+        ),
+    )
+    ray_workers: int | None = field(
+        default=None,
+        metadata=_help("Ray worker actors (each loads the model once); none = all cluster CPUs."),
+    )
 
     def effective_min_topic_size(self, n_answers: int) -> int:
         """The HDBSCAN min_cluster_size for a corpus of ``n_answers``."""
