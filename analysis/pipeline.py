@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.coding import code_corpus, infer_roles
 from analysis.config import PipelineConfig
 from analysis.embedding import CachedEmbedder, embed_answers, embedder_for, text_key
+from analysis.engines import EmbedderSpec, Engine, LocalEngine, engine_for
 from analysis.ingest.options import IngestOptions
 from analysis.records import IngestResult
 from analysis.results import AnalysisResult
@@ -265,17 +265,14 @@ def _code(
     embeddings: np.ndarray,
     embedder: CachedEmbedder,
     codebook_yaml: str | None,
+    engine: Engine,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Run coding + roles; returns segments (with codes), participants, assignments, codebook."""
     coding_input = segments[[c for c in segments.columns if c not in ("codes",)]]
-    coded = code_corpus(
-        coding_input,
-        codebook_yaml=codebook_yaml,
-        segment_embeddings=embeddings if len(embeddings) else None,
-        embed=embedder.embed,
-    )
     role_column = "attr.role" if "attr.role" in transcripts.columns else None
-    roles = infer_roles(coding_input, transcripts, role_column=role_column)
+    coded, roles = engine.code(
+        coding_input, transcripts, embeddings, embedder.embed, codebook_yaml, role_column
+    )
     code_ids = list(coded.codebook["code"]) if len(coded.codebook) else []
     segments = segments.copy()
     segments["codes"] = _segment_codes(coded.assignments, segments, code_ids)
@@ -402,8 +399,13 @@ def run_pipeline(
 
     # ---- embeddings --------------------------------------------------------------------
     started = time.perf_counter()
-    embedder = CachedEmbedder(
-        base_embedder, store, progress=stages.band(0.08, 0.55), chunk_size=512
+    engine = engine_for(config.engine, address=config.ray_address, workers=config.ray_workers)
+    embedder = engine.cached_embedder(
+        EmbedderSpec.of(config),
+        base_embedder,
+        store,
+        progress=stages.band(0.08, 0.55),
+        chunk_size=512,
     )
     stages.report("Embedding answers", 0.08)
     embeddings = embed_answers(embedder, list(segments["answer"]), config.unit_max_words)
@@ -444,7 +446,7 @@ def run_pipeline(
     stages.report("Coding answers against the codebook", 0.86)
     segments = _merge_topic_columns(segments, fit)
     segments, participants, assignments, codebook = _code(
-        segments, transcripts, embeddings, embedder, codebook_yaml
+        segments, transcripts, embeddings, embedder, codebook_yaml, engine
     )
     segments = _with_question_groups(segments)
     stages.done("coding", started)
@@ -603,8 +605,13 @@ def _unchanged_rows(keys: pd.DataFrame, old_keys: pd.DataFrame) -> pd.Series:
     )
 
 
-def recode_project(store: Store, project: str, codebook_yaml: str) -> AnalysisResult:
-    """Re-run coding only, with a new codebook: embeddings come from the cache, topics stay."""
+def recode_project(
+    store: Store, project: str, codebook_yaml: str, *, engine: Engine | None = None
+) -> AnalysisResult:
+    """Re-run coding only, with a new codebook: embeddings come from the cache, topics stay.
+
+    ``engine`` None codes locally (the app's codebook editor never starts a cluster unasked).
+    """
     state = store.get_state(project)
     saved = store.load_base_result(project)
     if state is None or saved is None:
@@ -614,8 +621,11 @@ def recode_project(store: Store, project: str, codebook_yaml: str) -> AnalysisRe
     if "extra_stop_words" in settings:
         settings["extra_stop_words"] = tuple(settings["extra_stop_words"])
     config = PipelineConfig(**settings)
-    embedder = CachedEmbedder(
-        embedder_for(config.embedding_backend, config.max_seq_length, config.batch_size), store
+    engine = engine or LocalEngine()
+    embedder = engine.cached_embedder(
+        EmbedderSpec.of(config),
+        embedder_for(config.embedding_backend, config.max_seq_length, config.batch_size),
+        store,
     )
     if embedder.model_id != model_id:
         raise ValueError("the project was analysed with a different embedding model")
@@ -624,7 +634,7 @@ def recode_project(store: Store, project: str, codebook_yaml: str) -> AnalysisRe
     embeddings = embed_answers(embedder, list(segments["answer"]), config.unit_max_words)
     answers_embedded = embedder.n_computed  # 0 unless the cache was cleared
     segments, participants, assignments, codebook = _code(
-        segments, saved.transcripts, embeddings, embedder, codebook_yaml
+        segments, saved.transcripts, embeddings, embedder, codebook_yaml, engine
     )
     saved.segments = _order_segment_columns(_with_question_groups(segments))
     saved.participants, saved.assignments, saved.codebook = participants, assignments, codebook
