@@ -15,6 +15,7 @@ from pathlib import Path
 from analysis.cli_ingest import add_input_arguments, ingest_options
 from analysis.config import PipelineConfig
 from analysis.embedding import BACKENDS
+from analysis.engines import ENGINES, EngineError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +40,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=PipelineConfig.random_state, help="random seed")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--engine",
+        choices=list(ENGINES),
+        default=PipelineConfig.engine,
+        help=PipelineConfig.help()["engine"],
+    )
+    parser.add_argument(
+        "--ray-address", metavar="ADDR", help=PipelineConfig.help()["ray_address"]
+    )
+    parser.add_argument(
+        "--ray-workers", type=int, metavar="N", help=PipelineConfig.help()["ray_workers"]
+    )
     parser.add_argument(
         "--streaming",
         action="store_true",
@@ -82,8 +95,19 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             print(f"analyze: cannot read codebook {args.codebook}: {exc}", file=sys.stderr)
             return 2
+    if args.engine != "ray" and (args.ray_address or args.ray_workers is not None):
+        print("analyze: --ray-address and --ray-workers need --engine ray", file=sys.stderr)
+        return 2
+    if args.ray_workers is not None and args.ray_workers < 1:
+        print("analyze: --ray-workers must be at least 1", file=sys.stderr)
+        return 2
     config = replace(
-        PipelineConfig(), embedding_backend=args.embedding_backend, random_state=args.seed
+        PipelineConfig(),
+        embedding_backend=args.embedding_backend,
+        random_state=args.seed,
+        engine=args.engine,
+        ray_address=args.ray_address,
+        ray_workers=args.ray_workers,
     )
     try:
         store = Store(args.store)
@@ -96,6 +120,10 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             return run_streaming(args, store, config, codebook_yaml, bar)
+        except EngineError as exc:  # e.g. an unreachable --ray-address: one readable line
+            bar.close()
+            print(f"analyze: {exc}", file=sys.stderr)
+            return 2
         finally:
             bar.close()
             store.close()
@@ -110,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
             codebook_yaml=codebook_yaml,
             progress=bar,
         )
-    except ValueError as exc:  # an invalid codebook is reported as a ValueError subclass
+    except (ValueError, EngineError) as exc:  # invalid codebook; Ray cluster unreachable
         bar.close()
         print(f"analyze: {exc}", file=sys.stderr)
         return 2
