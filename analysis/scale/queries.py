@@ -288,8 +288,6 @@ def _group_counts(store: Any, project: str, spec: FilterSpec, group_col: str
     """(group, code, n) participant counts and the group sizes, largest group first."""
     kept, params = _kept_cte(project, spec)
     grouped = f"g AS (SELECT k.transcript_id, {_group_expr(group_col)} AS grp FROM kept k)"
-    sizes = _frame(store, f"WITH {kept}, {grouped} SELECT grp, count(*) AS size FROM g "
-                   "GROUP BY grp ORDER BY size DESC, grp", params)
     counts = _frame(
         store,
         f"WITH {kept}, {grouped} SELECT g.grp, a.code, count(DISTINCT a.transcript_id) AS n "
@@ -297,7 +295,7 @@ def _group_counts(store: Any, project: str, spec: FilterSpec, group_col: str
         "AND a.project = $project GROUP BY g.grp, a.code",
         params,
     )
-    return counts, sizes.set_index("grp")["size"].astype(int)
+    return counts, group_sizes(store, project, spec, group_col)
 
 
 def prevalence_by_group(
@@ -414,8 +412,7 @@ def topic_by_group(
         "GROUP BY s.topic_id, g.grp",
         params,
     )
-    sizes = _frame(store, f"WITH {kept}, {grouped} SELECT grp, count(*) AS size FROM g "
-                   "GROUP BY grp ORDER BY size DESC, grp", params).set_index("grp")["size"]
+    sizes = group_sizes(store, project, spec, group_col)
     kept_groups = [str(g) for g, size in sizes.items() if size >= min_group_size]
     if counts.empty or not kept_groups:
         return pd.DataFrame(columns=TOPIC_GROUP_COLUMNS)
@@ -603,3 +600,39 @@ def answers_page(
     page["topic"] = [str(topic_labels.get(int(t), "")) if pd.notna(t) else ""
                      for t in page["topic_id"]]
     return page[ANSWER_COLUMNS].reset_index(drop=True)
+
+
+MAP_COLUMNS = ["transcript_id", "segment_index", "question", "answer", "topic_id",
+               "topic_label", "x", "y"]
+
+
+def map_sample(store: Any, project: str, spec: FilterSpec, n: int = 3000) -> pd.DataFrame:
+    """A fixed pseudo-random sample of ``n`` mapped answers in view, for the topic map.
+
+    Ordered by a hash of the answer's key, so the same filter always draws the same
+    points (no seed state, no dependence on thread scheduling).
+    """
+    kept, params = _kept_cte(project, spec)
+    params["n"] = int(n)
+    page = _frame(
+        store,
+        f"WITH {kept} SELECT s.transcript_id, s.segment_index, s.topic_id, "
+        "CAST(s.x AS DOUBLE) AS x, CAST(s.y AS DOUBLE) AS y FROM scale_segments s "
+        "JOIN kept USING (transcript_id) WHERE s.project = $project "
+        "AND s.x IS NOT NULL AND s.y IS NOT NULL AND s.topic_id IS NOT NULL "
+        "ORDER BY hash(s.transcript_id, s.segment_index), s.transcript_id, s.segment_index "
+        "LIMIT $n",
+        params,
+    )
+    page = _with_segments(store, project, page)
+    labels = topics(store, project).set_index("topic_id")["label"]
+    page["topic_label"] = page["topic_id"].map(labels).fillna("").astype(str)
+    return page.reindex(columns=MAP_COLUMNS)
+
+
+def group_sizes(store: Any, project: str, spec: FilterSpec, group_col: str) -> pd.Series:
+    """Participants in view per group (labels as ``aggregates``), largest group first."""
+    kept, params = _kept_cte(project, spec)
+    sizes = _frame(store, f"WITH {kept} SELECT {_group_expr(group_col)} AS grp, "
+                   "count(*) AS size FROM kept k GROUP BY grp ORDER BY size DESC, grp", params)
+    return sizes.set_index("grp")["size"].astype(int)
