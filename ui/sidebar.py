@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.filters import ATTRIBUTE_PREFIX
-from ui import redaction, state
+from ui import large_project, redaction, state
 
 FACETS: dict[str, str] = {
     "trigger": "Triggers",
@@ -102,6 +102,9 @@ def _values(frame: pd.DataFrame, column: str) -> list[str]:
 
 def draw_filters(project: state.ActiveProject) -> None:
     """All filter widgets for the active project (the sidebar's main block)."""
+    if large_project.is_open():  # options and counts from SQL, never the answers
+        large_project.draw_filters(project, _synced, FACETS)
+        return
     result = project.result
     participants = result.participants
     _synced(st.multiselect, state.F_COHORTS, default=[], label="Cohort",
