@@ -10,7 +10,7 @@ from ui.sidebar import FACETS
 
 ALL_FACETS = "All facets"
 
-ctx = widgets.page_context("Co-occurrence")
+ctx = widgets.page_context("Co-occurrence", large=True)  # SQL for large projects
 facet_names = {**{title: facet for facet, title in FACETS.items()}, ALL_FACETS: None}
 facet_title = widgets.control(ctx, st.selectbox, "Codes", list(facet_names),
                               key=state.page_key("cooc", "facet"))

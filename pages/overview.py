@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import widgets
+from ui import large_pages, widgets
 from ui.charts import chart_prevalence
 from ui.sidebar import FACETS
 
 TOP_PER_FACET = 3
 
-ctx = widgets.page_context("Overview")
-view = ctx.view
-participants = view.participants
-unknown = participants["occupation_group"].fillna("").astype(str).isin(["", "Unclear", "Unknown"])
-known_role = int((~unknown).sum())
-topic_ids = set(view.segments.loc[view.segments["topic_id"] != -1, "topic_id"])
+ctx = widgets.page_context("Overview", large=True)
+large = large_pages.is_large(ctx)
+if large:  # counted in the database
+    large_pages.draw_metrics(ctx)
+else:
+    view = ctx.view
+    participants = view.participants
+    unknown = participants["occupation_group"].fillna("").astype(str).isin(
+        ["", "Unclear", "Unknown"])
+    known_role = int((~unknown).sum())
+    topic_ids = set(view.segments.loc[view.segments["topic_id"] != -1, "topic_id"])
 
-cols = st.columns(4)
-cols[0].metric("Participants", f"{view.n_participants:,}",
-               help=f"of {view.n_total_participants:,} in the project")
-cols[1].metric("Answers", f"{len(view.segments):,}")
-cols[2].metric("Topics", f"{len(topic_ids):,}", help="Topics with at least one answer in view")
-share = known_role / view.n_participants if view.n_participants else 0.0
-cols[3].metric("With a known role", f"{share:.0%}", help=f"{known_role} participants")
+    cols = st.columns(4)
+    cols[0].metric("Participants", f"{view.n_participants:,}",
+                   help=f"of {view.n_total_participants:,} in the project")
+    cols[1].metric("Answers", f"{len(view.segments):,}")
+    cols[2].metric("Topics", f"{len(topic_ids):,}",
+                   help="Topics with at least one answer in view")
+    share = known_role / view.n_participants if view.n_participants else 0.0
+    cols[3].metric("With a known role", f"{share:.0%}", help=f"{known_role} participants")
 
 table = ctx.aggregate("code_prevalence", None)
 # A code nobody in view has is not a "top" code: with few participants a facet would
@@ -46,7 +52,10 @@ widgets.show_chart(
                              presentation=ctx.presentation),
     name="overview-top-codes", ctx=ctx)
 
-if not ctx.presentation:
+if not ctx.presentation and large:
+    st.subheader("Export")
+    st.caption(large_pages.EXPORT_NOTE)
+elif not ctx.presentation:
     st.subheader("Export")
     st.caption("Filtered participants and their coded answers (spreadsheet formulas escaped).")
     widgets.export_buttons(ctx, key="overview.export")

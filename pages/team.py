@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state, team
+from ui import large_project, state, team
 from ui.widgets import empty_state
 
 st.title("Team & privacy")
+large_project.stop_if_open()
 team.draw_flash()
 project = state.active_project()
 if project is None:

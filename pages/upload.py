@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import exchange, state, upload
+from ui import exchange, large_project, state, upload
 
 st.title("Upload & projects")
 upload.draw_flash()
@@ -13,6 +13,7 @@ upload.follow_job()  # an analysis queued or running for this session
 with st.container(border=True):
     st.subheader("Projects")
     upload.draw_project_picker()
+    large_project.draw_picker()  # only when the store holds a large project
     exchange.draw_project_exports()
 
 st.subheader("Upload transcripts")

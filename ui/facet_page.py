@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import state, widgets
+from ui import large_pages, state, widgets
 from ui.charts import chart_prevalence, chart_prevalence_by_group
 
 MAX_QUOTES = 20
@@ -19,7 +19,7 @@ NO_SPLIT = "No split"
 
 def render_facet_page(facet: str, title: str) -> None:
     """Share of participants per code, split by a group, then evidence for one code."""
-    ctx = widgets.page_context(title)
+    ctx = widgets.page_context(title, large=True)
     codes = ctx.codebook[ctx.codebook["facet"] == facet]
     if codes.empty:
         st.info("The codebook of this project has no codes in this facet.")
@@ -75,7 +75,10 @@ def _evidence(ctx: widgets.PageContext, table: pd.DataFrame, facet: str) -> None
                             format_func=lambda c: f"{labels[c]} ({counts[c]} participants)")
     if code is None:
         return
-    quotes = ctx.aggregate("evidence_for_code", code, limit=MAX_QUOTES)
+    if large_pages.is_large(ctx):  # a large project: one page at a time, from SQL
+        quotes = large_pages.evidence_page(ctx, facet, code, MAX_QUOTES)
+    else:
+        quotes = ctx.aggregate("evidence_for_code", code, limit=MAX_QUOTES)
     if quotes.empty:
         st.caption("No participant in view has this code.")
         return

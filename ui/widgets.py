@@ -22,7 +22,7 @@ import streamlit as st
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.filters import FilteredView, FilterSpec, describe_filters
 from analysis.results import AnalysisResult
-from ui import cache, report_downloads, state
+from ui import cache, large_project, report_downloads, state
 from ui.auth import audited_export
 
 UPLOAD_PAGE = "pages/upload.py"
@@ -85,13 +85,24 @@ def empty_state() -> None:
     st.page_link(UPLOAD_PAGE, label="Upload & projects", icon=":material/upload_file:")
 
 
-def page_context(title: str) -> PageContext:
-    """Title + filter line; stops the page with the empty state when nothing is open."""
+def page_context(title: str, *, large: bool = False) -> PageContext:
+    """Title + filter line; stops the page with the empty state when nothing is open.
+
+    ``large``: the page has a large-project path, so an open large project gets the
+    database-backed context of ``ui.large_pages``; other pages say plainly that they are
+    not available for large projects (they would need every answer in memory).
+    """
     st.title(title)
     project = state.active_project()
     if project is None:
         empty_state()
         st.stop()
+    if large_project.is_open():
+        if not large:
+            large_project.stop_if_open()
+        from ui import large_pages  # lazy: ui.large_pages builds on this module
+
+        return large_pages.page_context(project)
     spec = state.filter_spec()
     view = cache.filtered_view(project, spec)
     ctx = PageContext(
