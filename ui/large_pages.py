@@ -120,6 +120,9 @@ def pager(total: int, per_page: int, key: str, label: str = "Page") -> int:
     pages = max(1, math.ceil(total / per_page))
     if pages == 1:
         return 0
+    kept = st.session_state.get(key)
+    if kept is not None and not 1 <= int(kept) <= pages:
+        st.session_state[key] = 1  # a narrower filter left fewer pages: start over
     page = int(st.columns([1, 4])[0].number_input(
         f"{label} (of {pages:,})", 1, pages, 1, key=key))
     return (page - 1) * per_page

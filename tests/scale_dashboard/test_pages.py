@@ -135,6 +135,12 @@ def test_quotes_page_pages_through_answers(open_large) -> None:
     _ok(at)
     shown = [str(m.value) for m in at.markdown if str(m.value).startswith("Answer")]
     assert len(shown) == 20 and all(KEYWORD in m for m in shown)
+    at.number_input(key=state.page_key("quotes", "page")).set_value(150).run()
+    at.text_input(key=state.page_key("quotes", "q")).input("answer 1000").run()
+    _ok(at)  # fewer pages now: the stale page 150 falls back to the first page
+    hits = sum(str(j).startswith("1000") for j in range(N_ANSWERS))
+    assert f"{hits:,} answer(s)" in _text(at) and hits < 150 * 20
+    assert at.number_input(key=state.page_key("quotes", "page")).value == 1
 
 
 def test_pages_of_quotes_are_redacted_per_participant(monkeypatch) -> None:
