@@ -54,8 +54,9 @@ if batch.ingest.transcripts:
     st.subheader("Analyse")
     name = st.text_input("Project name", value=upload.default_project_name(),
                          key=state.UPLOAD_PROJECT_NAME, max_chars=80)
+    engine = upload.draw_engine_setting()
     if st.button("Analyse", type="primary", icon=":material/play_arrow:",
                  disabled=not name.strip(), key="upload.analyse"):
-        upload.analyse(batch, name.strip())
+        upload.analyse(batch, name.strip(), engine)
 else:
     st.error("No transcript could be read from these files; see the reasons above.")

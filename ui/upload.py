@@ -37,6 +37,10 @@ INLINE_WAIT_S = 3600.0
 """How long the run that clicked "Analyse" follows the job before a poller takes over."""
 POLL_S = 0.5
 FRAGMENT_POLL_S = 1.0
+ENGINE = "upload.engine"
+RAY_ADDRESS = "upload.ray_address"
+ENGINE_LABELS = {"local": "Local (this computer)", "ray": "Ray cluster"}
+ENGINE_ERRORS = ("EngineUnavailable", "EngineError")
 
 Blob = tuple[str, bytes]
 
@@ -274,22 +278,62 @@ def draw_override(batch: ParsedBatch) -> dict[str, str] | None:
     return None
 
 
-def analysis_key(batch: ParsedBatch, project: str) -> str:
+@dataclass(frozen=True, slots=True)
+class EngineChoice:
+    """Where the analysis's embedding and coding run (``analysis.engines``)."""
+
+    engine: str = "local"
+    address: str | None = None
+
+
+def draw_engine_setting() -> EngineChoice:
+    """The "Engine" setting: local, or a Ray cluster (an address, or a local one)."""
+    from analysis.engines import ray_available
+
+    with st.expander("Engine", icon=":material/memory:"):
+        engine = st.radio(
+            "Where embedding and coding run", list(ENGINE_LABELS), key=ENGINE,
+            format_func=ENGINE_LABELS.__getitem__, horizontal=True,
+            help="Results are identical either way; Ray spreads the model over many "
+                 "workers (docs/RAY.md).")
+        if engine != "ray":
+            return EngineChoice()
+        if not ray_available():
+            st.warning("Ray is not installed on this server; the analysis runs locally.")
+            return EngineChoice()
+        address = st.text_input(
+            "Ray cluster address", key=RAY_ADDRESS, max_chars=200,
+            placeholder="host:port or ray://host:port",
+            help="Empty: a Ray cluster on this computer only (127.0.0.1). An address "
+                 "connects to that cluster and to nothing else.")
+        st.caption("The transcripts' answers are sent to the cluster's workers; results "
+                   "are saved here, in this project's store.")
+        return EngineChoice("ray", address.strip() or None)
+
+
+def analysis_key(batch: ParsedBatch, project: str, engine: EngineChoice | None = None) -> str:
     """Same upload, settings, project name and store: the same analysis (one job)."""
-    text = "\0".join([batch.digest, project, cache.store_path()])
+    engine = engine or EngineChoice()
+    text = "\0".join([batch.digest, project, cache.store_path(), engine.engine,
+                      engine.address or ""])
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def analyse(batch: ParsedBatch, project: str) -> None:
+def analyse(batch: ParsedBatch, project: str, engine: EngineChoice | None = None) -> None:
     """Queue the pipeline for this batch (or join the same job in flight) and follow it.
 
     The work runs on the process-wide job queue (``ui.jobs``), never in this script
     thread, so a click elsewhere cannot interrupt or duplicate it; this run then shows
     its progress until it ends (a rerun keeps following it, see ``follow_job``).
     """
+    from dataclasses import replace
+
+    from analysis.config import PipelineConfig
     from analysis.pipeline import run_pipeline
 
-    key = analysis_key(batch, project)
+    engine = engine or EngineChoice()
+    config = replace(PipelineConfig(), engine=engine.engine, ray_address=engine.address)
+    key = analysis_key(batch, project, engine)
     pending = state.get(JOB)
     if pending and pending[0] != key:
         running = jobs.queue().get(pending[0])
@@ -305,7 +349,8 @@ def analyse(batch: ParsedBatch, project: str) -> None:
         ingest = batch.ingest
 
         def work(progress: jobs.Progress) -> Any:
-            return run_pipeline(ingest, project=project, store=target, progress=progress)
+            return run_pipeline(ingest, project=project, store=target, config=config,
+                                progress=progress)
 
         job = jobs.queue().submit(key, work)
         state.put(JOB, (job.key, project, len(ingest.transcripts)))
@@ -370,6 +415,10 @@ def _finish(key: str, project: str, transcripts: int) -> None:
     job = jobs.queue().claim(key)
     state.put(JOB, None)
     if job is None:
+        return
+    if job.state == jobs.FAILED and job.error in ENGINE_ERRORS:
+        st.error("The Ray cluster could not be reached or could not run the analysis; "
+                 "nothing was saved. Check the address under Engine, or choose Local.")
         return
     if job.state == jobs.FAILED:
         # Only the exception's type: its message may quote transcript text.
