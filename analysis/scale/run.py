@@ -145,13 +145,19 @@ def run_scale(
     codebook_yaml: str | None = None,
     progress: ProgressFn | None = None,
     ingest_options: IngestOptions | None = None,
+    stop_after: str | None = None,
 ) -> dict[str, Any]:
     """Analyse ``paths`` into the project's scale tables; returns the run record (run.json).
+
+    ``stop_after``: a stage name; later stages are left for the next call (the benchmark
+    runs each stage in a fresh process this way).
 
     Memory stays flat as the corpus grows: every stage holds one chunk (plus the topic
     sample). Safe to call again after a crash: it continues where the store says it stopped.
     """
     config = config or ScaleConfig()
+    if stop_after is not None and stop_after not in STAGES:
+        raise ValueError(f"unknown stage {stop_after!r} (stages: {', '.join(STAGES)})")
     pipeline = config.pipeline
     base = embedder_for(pipeline.embedding_backend, pipeline.max_seq_length, pipeline.batch_size)
     settings = {**config.to_dict(), "key": config.key(paths)}
@@ -247,6 +253,8 @@ def run_scale(
             "peak_rss_mb": peak_rss_mb(),
             "detail": detail,
         }
+        if stage == stop_after:
+            return _run_record(project, base.model_id, config, details, messages)
     run = _run_record(project, base.model_id, config, details, messages)
     _set_status(store, project, "done", run_json=json.dumps(run, default=str))
     return run
