@@ -46,8 +46,8 @@ EXPOSED = ("streamlit", "starlette", "uvicorn", "python-multipart", "websockets"
            "defusedxml", "openpyxl", "xlsxwriter", "pillow", "charset-normalizer", "duckdb",
            "pyarrow", "jinja2", "requests", "urllib3", "authlib", "cryptography",
            "python-pptx", "plotly", "transformers", "huggingface-hub", "protobuf", "h11",
-           "joserfc")
-"""Parse uploads or exports, serve HTTP, sign in users, or load model files."""
+           "joserfc", "ray")
+"""Parse uploads or exports, serve HTTP, sign in users, load model files, or reach a cluster."""
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 
 
