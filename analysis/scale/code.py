@@ -106,7 +106,7 @@ def _transcripts_of(store: Store, project: str, ids: list[str]) -> pd.DataFrame:
         "SELECT t.transcript_id, t.cohort, m.attributes_json FROM scale_transcripts t "
         "JOIN scale_transcript_meta m ON m.project = t.project "
         "AND m.transcript_id = t.transcript_id "
-        "WHERE t.project = ? AND list_contains(?, t.transcript_id) ORDER BY m.position",
+        "WHERE t.project = ? AND t.transcript_id IN (SELECT unnest(?)) ORDER BY m.position",
         [project, ids],
     )
     roles = [json.loads(a).get("role", "") for a in frame["attributes_json"]]

@@ -115,8 +115,8 @@ def map_positions(
     """Similarity-weighted mean position of each row's ``k`` most similar reference rows.
 
     Equals the positions of ``assign_new_answers``: neighbours in decreasing similarity,
-    ties by reference order (its stable sort), found with ``argpartition``; a row whose
-    k-th similarity is tied with more rows takes the stable sort itself.
+    ties by reference order (its stable sort), found with ``argpartition``; when the k-th
+    similarity is shared by more rows (duplicate answers), the lowest-numbered win, as there.
     """
     out = np.zeros((len(vectors), 2), dtype=np.float32)
     if not len(vectors) or not len(reference):
@@ -130,7 +130,8 @@ def map_positions(
         nearest = np.take_along_axis(part, order, axis=1)
         kth = part_sims.min(axis=1)
         for row in np.flatnonzero((sims >= kth[:, None]).sum(axis=1) > k):
-            nearest[row] = np.argsort(-sims[row], kind="stable")[:k]
+            tied = np.flatnonzero(sims[row] >= kth[row])  # every row at least as near
+            nearest[row] = tied[np.lexsort((tied, -sims[row, tied]))[:k]]
         weights = np.clip(np.take_along_axis(sims, nearest, axis=1), 1e-6, None)
         coords = (reference_coords[nearest] * weights[..., None]).sum(axis=1)
         out[start : start + _BLOCK] = coords / weights.sum(axis=1)[:, None]
