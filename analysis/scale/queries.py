@@ -447,16 +447,34 @@ def _matching_keys(spec: FilterSpec, params: dict[str, Any]) -> str:
 def _with_segments(store: Any, project: str, page: pd.DataFrame) -> pd.DataFrame:
     """The question and answer text of a page of (transcript_id, segment_index) keys.
 
-    Looked up for the page only (a few dozen rows), never joined over the whole table.
+    Text is fetched for the page's rows only, by row id: a join on the keys would read
+    every answer's text of the table (DuckDB scans the columns it projects). A page that
+    comes from ``scale_segments`` carries its ``_rowid`` already; otherwise the keys are
+    matched first (key columns only). The final merge on the keys keeps the result right
+    even if the table changed in between (a row that moved just has no text).
     """
     if page.empty:
-        return page.assign(question=pd.Series(dtype=str), answer=pd.Series(dtype=str))
-    params = {"project": project, "ids": sorted(set(page["transcript_id"].astype(str)))}
-    text = _frame(store, "SELECT transcript_id, segment_index, question, answer "
-                  "FROM scale_segments WHERE project = $project "
-                  "AND list_contains($ids, transcript_id)", params)
-    text["segment_index"] = text["segment_index"].astype(int)
+        out = page.assign(question=pd.Series(dtype=str), answer=pd.Series(dtype=str))
+        return out.drop(columns="_rowid", errors="ignore")
     page = page.assign(segment_index=page["segment_index"].astype(int))
+    params: dict[str, Any] = {"project": project}
+    with store.locked_connection() as con:
+        if "_rowid" in page.columns:
+            rowids = [int(r) for r in page["_rowid"]]
+        else:
+            params.update(ids=page["transcript_id"].astype(str).tolist(),
+                          idx=page["segment_index"].tolist())
+            rowids = [int(r[0]) for r in con.execute(
+                "SELECT s.rowid FROM scale_segments s JOIN (SELECT unnest($ids) AS "
+                "transcript_id, unnest($idx) AS segment_index) k ON s.transcript_id = "
+                "k.transcript_id AND s.segment_index = k.segment_index "
+                "WHERE s.project = $project", params).fetchall()]
+        text = con.execute(
+            "SELECT transcript_id, segment_index, question, answer FROM scale_segments "
+            "WHERE rowid = ANY($rowids) AND project = $project",
+            {"project": project, "rowids": rowids}).df()
+    text["segment_index"] = text["segment_index"].astype(int)
+    page = page.drop(columns="_rowid", errors="ignore")
     return page.merge(text, on=["transcript_id", "segment_index"], how="left")
 
 
@@ -513,7 +531,7 @@ def topic_quotes(
     page = _frame(
         store,
         f"WITH {kept} SELECT s.transcript_id, s.segment_index, k.cohort, k.occupation, "
-        f"k.occupation_group, {match} AS match FROM scale_segments s "
+        f"k.occupation_group, {match} AS match, s.rowid AS _rowid FROM scale_segments s "
         "JOIN kept k USING (transcript_id) WHERE s.project = $project "
         "AND s.topic_id = $topic_id ORDER BY match DESC, s.transcript_id, s.segment_index "
         "LIMIT $limit OFFSET $offset",
@@ -569,7 +587,8 @@ def answers_page(
     page = _frame(
         store,
         f"WITH {kept} SELECT s.transcript_id, s.segment_index, k.cohort, k.occupation, "
-        "k.occupation_group, s.topic_id FROM scale_segments s JOIN kept k USING (transcript_id) "
+        "k.occupation_group, s.topic_id, s.rowid AS _rowid FROM scale_segments s "
+        "JOIN kept k USING (transcript_id) "
         f"WHERE {where} ORDER BY s.transcript_id, s.segment_index LIMIT $limit OFFSET $offset",
         params,
     )
@@ -602,6 +621,8 @@ def answers_page(
     return page[ANSWER_COLUMNS].reset_index(drop=True)
 
 
+MAP_OVERSAMPLE = 8
+"""The map's thinning keeps about this many times the sample size before sorting."""
 MAP_COLUMNS = ["transcript_id", "segment_index", "question", "answer", "topic_id",
                "topic_label", "x", "y"]
 
@@ -614,16 +635,24 @@ def map_sample(store: Any, project: str, spec: FilterSpec, n: int = 3000) -> pd.
     """
     kept, params = _kept_cte(project, spec)
     params["n"] = int(n)
-    page = _frame(
-        store,
-        f"WITH {kept} SELECT s.transcript_id, s.segment_index, s.topic_id, "
-        "CAST(s.x AS DOUBLE) AS x, CAST(s.y AS DOUBLE) AS y FROM scale_segments s "
-        "JOIN kept USING (transcript_id) WHERE s.project = $project "
-        "AND s.x IS NOT NULL AND s.y IS NOT NULL AND s.topic_id IS NOT NULL "
-        "ORDER BY hash(s.transcript_id, s.segment_index), s.transcript_id, s.segment_index "
-        "LIMIT $n",
-        params,
-    )
+    sql = (f"WITH {kept} SELECT s.transcript_id, s.segment_index, s.topic_id, "
+           "CAST(s.x AS DOUBLE) AS x, CAST(s.y AS DOUBLE) AS y, s.rowid AS _rowid "
+           "FROM scale_segments s "
+           "JOIN kept USING (transcript_id) WHERE s.project = $project "
+           "AND s.x IS NOT NULL AND s.y IS NOT NULL AND s.topic_id IS NOT NULL {thin} "
+           "ORDER BY hash(s.transcript_id, s.segment_index), s.transcript_id, "
+           "s.segment_index LIMIT $n")
+    # First a cheap thinning (every k-th answer by hash) so the sort sees a few times n
+    # rows, not a million; when a narrow filter leaves too few, the full set is used.
+    total = _rows(store, "SELECT coalesce(max(n_segments), 0) FROM scale_projects "
+                  "WHERE project = $project", {"project": project})[0][0]
+    k = int(total) // (int(n) * MAP_OVERSAMPLE)
+    page = pd.DataFrame()
+    if k > 1:
+        page = _frame(store, sql.format(thin="AND hash(s.transcript_id, s.segment_index) "
+                                             "% $k = 0"), {**params, "k": k})
+    if len(page) < n:
+        page = _frame(store, sql.format(thin=""), params)
     page = _with_segments(store, project, page)
     labels = topics(store, project).set_index("topic_id")["label"]
     page["topic_label"] = page["topic_id"].map(labels).fillna("").astype(str)
