@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis.config import PipelineConfig
-from analysis.embedding import CachedEmbedder, embedder_for
+from analysis.embedding import embedder_for
+from analysis.engines import EmbedderSpec, engine_for
 from analysis.ingest.options import IngestOptions
 from analysis.scale.code import code_streaming
 from analysis.scale.db import (
@@ -165,7 +166,8 @@ def run_scale(
     with store.locked_connection() as con:
         con.execute(f"SET memory_limit = '{config.duckdb_memory_limit}'")
     _prepare(store, project, config_json, base.model_id, codebook_yaml)
-    embedder = CachedEmbedder(base, store, chunk_size=512)
+    engine = engine_for(pipeline.engine, address=pipeline.ray_address, workers=pipeline.ray_workers)
+    embedder = engine.cached_embedder(EmbedderSpec.of(pipeline), base, store, chunk_size=512)
 
     def band(stage: str) -> ProgressFn:
         low, high = _BANDS[stage]
