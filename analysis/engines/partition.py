@@ -7,8 +7,13 @@ Pure functions (no Ray here) so the split and the reassembly are tested on their
   answer-code similarity statistics (``SimilarityStats``), because similarities are z-scored
   over the *whole* corpus and a worker only sees its partition;
 - ``coding_partitions``: frames of whole transcripts (segment rows + transcript rows), so
-  ``infer_roles`` sees every answer of a participant;
-- ``code_partition``: the worker's job on one partition (``code_segments`` + ``infer_roles``);
+  ``infer_roles`` sees every answer of a participant; segment rows carry the corpus's
+  question groups (``analysis.questions`` groups questions over the whole corpus);
+- ``count_partition``: first pass, one partition's counts for the question-context prior
+  (``coding.context_prior``), which the driver adds up — the prior, like the similarity
+  statistics, is a corpus-wide figure;
+- ``code_partition``: second pass, the worker's job on one partition (``code_segments`` with
+  the corpus's statistics and prior, + ``infer_roles``);
 - ``assemble``: the partitions' outputs, in any order, back into exactly what
   ``code_corpus`` and ``infer_roles`` return for the whole corpus.
 """
@@ -25,6 +30,14 @@ from analysis.coding import CodingResult, EmbedFn, code_segments, infer_roles, l
 from analysis.coding.rollup import participant_codes
 from analysis.coding.similarity import SimilarityStats, answer_code_cosines, code_prototypes
 from analysis.tables import ASSIGNMENTS_COLUMNS
+
+try:  # the question-context prior (coding.context_prior) is new; older coders lack it
+    from analysis.coding.coder import question_groups_of, question_hit_counts
+    from analysis.coding.context_prior import GroupHitCounts, QuestionPrior
+
+    HAS_QUESTION_PRIOR = True
+except ImportError:  # pragma: no cover - depends on the coder's version
+    HAS_QUESTION_PRIOR = False
 
 SEGMENT, TRANSCRIPT = 0, 1
 """``kind`` of a partition row: an answer segment, or a transcript (its cohort and role)."""
@@ -52,6 +65,8 @@ class CodingContext:
     text_vectors: Mapping[str, np.ndarray] = field(default_factory=dict)
     stats: SimilarityStats | None = None
     """None: no embedding similarity (as when the pipeline has no embeddings)."""
+    question_prior: QuestionPrior | None = None
+    """The corpus's question-context prior; None in the first (counting) pass."""
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """The driver's vectors of the code texts (``code_prototypes`` asks for exactly these)."""
@@ -108,6 +123,9 @@ def coding_partitions(
         groups.setdefault(tid, ([], []))[1].append(pos)
     questions, answers = _text(_column(segments, "question")), _text(_column(segments, "answer"))
     seg_index = [int(i) for i in segments["segment_index"]]
+    question_groups = (
+        question_groups_of(segments) if HAS_QUESTION_PRIOR else [""] * len(segments)
+    )
     cohorts = _column(transcripts, "cohort")
     roles = _column(transcripts, role_column) if role_column else [None] * len(transcripts)
     dim = embeddings.shape[1] if len(embeddings) and embeddings.ndim == 2 else 0
@@ -130,6 +148,7 @@ def coding_partitions(
                 "row": rows + positions,
                 "transcript_id": [seg_ids[r] for r in rows] + [trans_ids[p] for p in positions],
                 "segment_index": [seg_index[r] for r in rows] + [-1] * len(positions),
+                "question_group": [question_groups[r] for r in rows] + [""] * len(positions),
                 "question": [questions[r] for r in rows] + [""] * len(positions),
                 "answer": [answers[r] for r in rows] + [""] * len(positions),
                 "cohort": [""] * len(rows) + [str(cohorts[p]) for p in positions],
@@ -152,28 +171,79 @@ def _role(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
-def code_partition(batch: Mapping[str, np.ndarray], context: CodingContext) -> dict:
-    """One worker call: code the partition's answers and infer its transcripts' roles."""
-    kind = np.asarray(batch["kind"])
-    seg, trans = kind == SEGMENT, kind == TRANSCRIPT
-    # Coded with a running index (hits map back to global rows through it); roles read the
-    # answers in their real segment order, as ``infer_roles`` does for the whole corpus.
+def _partition_segments(batch: Mapping[str, np.ndarray]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The partition's answers with a running index (hits map back to global rows through
+    it), and their vectors."""
+    seg = np.asarray(batch["kind"]) == SEGMENT
     segments = pd.DataFrame(
         {
             "transcript_id": np.asarray(batch["transcript_id"], dtype=object)[seg],
             "segment_index": np.arange(int(seg.sum())),
             "question": np.asarray(batch["question"], dtype=object)[seg],
             "answer": np.asarray(batch["answer"], dtype=object)[seg],
+            "question_group": np.asarray(batch["question_group"], dtype=object)[seg],
         }
     )
-    vectors = np.asarray(batch["vector"], dtype=np.float32)[seg] if "vector" in batch else None
+    vectors = (
+        np.asarray(batch["vector"], dtype=np.float32)[seg]
+        if "vector" in batch
+        else np.zeros((int(seg.sum()), 0), np.float32)
+    )
+    return segments, vectors
+
+
+def _similarity(context: CodingContext, vectors: np.ndarray) -> dict:
+    if context.stats is None:
+        return {"segment_embeddings": None, "embed": None}
+    return {"segment_embeddings": vectors, "embed": context.embed}
+
+
+def count_partition(batch: Mapping[str, np.ndarray], context: CodingContext) -> dict:
+    """First pass: the partition's question-group counts, one row per group."""
+    segments, vectors = _partition_segments(batch)
+    codebook = load_codebook(context.codebook_yaml)
+    counts = question_hit_counts(
+        segments,
+        codebook,
+        **_similarity(context, vectors),
+        n_jobs=1,
+        similarity_stats=context.stats,
+    )
+    groups = sorted(counts.answers)
+    return {
+        "group": np.array(groups, dtype=object),
+        "answers": np.array([counts.answers[g] for g in groups], dtype=np.int64),
+        "hits": np.zeros((len(groups), counts.n_codes))
+        if not groups
+        else np.stack([counts.hits[g] for g in groups]),
+    }
+
+
+def question_prior(outputs: Iterable[Mapping[str, np.ndarray]], n_codes: int) -> QuestionPrior:
+    """The corpus's prior from every partition's counts (sums of counts: order-free)."""
+    total = GroupHitCounts(n_codes)
+    for out in outputs:
+        part = GroupHitCounts(n_codes)
+        for group, answers, hits in zip(out["group"], out["answers"], out["hits"], strict=True):
+            part.answers[str(group)] = int(answers)
+            part.hits[str(group)] = np.asarray(hits, dtype=float)
+        total = total + part
+    return QuestionPrior.from_counts(total)
+
+
+def code_partition(batch: Mapping[str, np.ndarray], context: CodingContext) -> dict:
+    """Second pass: code the partition's answers and infer its transcripts' roles."""
+    kind = np.asarray(batch["kind"])
+    seg, trans = kind == SEGMENT, kind == TRANSCRIPT
+    segments, vectors = _partition_segments(batch)
+    prior = {"question_prior": context.question_prior} if HAS_QUESTION_PRIOR else {}
     assignments = code_segments(
         segments,
         load_codebook(context.codebook_yaml),
-        segment_embeddings=vectors if context.stats is not None else None,
-        embed=context.embed if context.stats is not None else None,
+        **_similarity(context, vectors),
         similarity_stats=context.stats,
         n_jobs=1,
+        **prior,
     )
     seg_rows = np.asarray(batch["row"], dtype=np.int64)[seg]
     transcripts = pd.DataFrame(
@@ -183,6 +253,7 @@ def code_partition(batch: Mapping[str, np.ndarray], context: CodingContext) -> d
             "role": np.asarray(batch["role"], dtype=object)[trans],
         }
     )
+    # Roles read a participant's answers in their real order, as for the whole corpus.
     ordered = segments.assign(segment_index=np.asarray(batch["segment_index"], np.int64)[seg])
     roles = infer_roles(ordered, transcripts, role_column="role")
     n_hits, n_roles = len(assignments), len(roles)

@@ -9,7 +9,9 @@
   on its text alone and the result is bit-identical to the local engine.
 - Coding: the corpus statistics the coder z-scores against are computed once on the driver
   (``partition.coding_context``) and shipped once per worker; partitions of whole
-  transcripts are blocks, each coded by ``CodeWorker``; ``partition.assemble`` rebuilds
+  transcripts are blocks. A first pass (``CountWorker``) counts each partition's hits per
+  question group, which the driver adds up into the corpus's question-context prior; the
+  second (``CodeWorker``) codes each partition with both; ``partition.assemble`` rebuilds
   exactly the local output.
 
 There is no distribution code of our own here: Ray Data schedules, retries and streams.
@@ -18,26 +20,35 @@ There is no distribution code of our own here: Ray Data schedules, retries and s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from analysis.coding import load_codebook
 from analysis.embedding import CachedEmbedder, Embedder
 from analysis.engines import cluster
-from analysis.engines.base import EmbedderSpec, EngineError, EngineUnavailable
+from analysis.engines.base import EmbedderSpec, EngineError
 from analysis.engines.local import LocalEngine
-from analysis.engines.partition import assemble, coding_context, coding_partitions
-from analysis.engines.workers import CodeWorker, EmbedWorker
+from analysis.engines.partition import (
+    HAS_QUESTION_PRIOR,
+    CodingContext,
+    assemble,
+    coding_context,
+    coding_partitions,
+    question_prior,
+)
+from analysis.engines.workers import CodeWorker, CountWorker, EmbedWorker
 
 if TYPE_CHECKING:
     from analysis.coding import CodingResult, EmbedFn
     from analysis.embedding.cache import Chunk, ProgressFn, VectorCache
 
-MIN_REMOTE_TEXTS = 256
-"""Fewer missing texts than this (code descriptions, topic-label candidates) are embedded
-on the driver: starting worker actors costs seconds, and these vectors are the same
-wherever they are computed."""
+MIN_REMOTE_TEXTS = 1000
+"""Fewer missing texts than this (code descriptions, topic-label candidates, small uploads)
+are embedded on the driver: starting worker actors costs 5-20 s on a 2-core machine, about
+what the driver needs for 1,000 texts; and a vector is the same wherever it is computed."""
 BLOCKS_PER_WORKER = 4
 """Blocks per worker: enough for load balancing and frequent saves, few enough to batch."""
 
@@ -54,8 +65,9 @@ class RayEngine:
         self.workers = workers
         if self.address:
             cluster.check_reachable(self.address)  # fail in seconds, before any stage runs
-        self.last_run: dict[str, object] = {}
-        """What the last stage did: workers used, blocks, model loads per worker (tests)."""
+        self.runs: dict[str, dict[str, object]] = {}
+        """Per stage ("embed", "code"), what its last run did: worker actors, blocks, and
+        for embedding each worker's model-load count as its rows reported it (tests, bench)."""
 
     # ---- connection ----------------------------------------------------------------------
     def _pool(self) -> int:
@@ -130,13 +142,12 @@ class RayEngine:
                 for worker, loads in zip(batch["worker"], batch["loads"], strict=True):
                     seen_workers.setdefault(str(worker), set()).add(int(loads))
                 yield [str(k) for k in batch["key"]], np.asarray(batch["vector"], np.float32)
-        except (EngineError, EngineUnavailable):
+        except EngineError:
             raise
         except Exception as exc:
             raise self._failure(exc, "embedding") from exc
         finally:
-            self.last_run = {
-                "stage": "embed",
+            self.runs["embed"] = {
                 "workers": workers,
                 "blocks": n_blocks,
                 "loads": {w: sorted(v) for w, v in seen_workers.items()},
@@ -165,17 +176,26 @@ class RayEngine:
         parts = coding_partitions(
             segments, transcripts, embeddings, role_column, BLOCKS_PER_WORKER * workers
         )
-        dataset = ray.data.from_pandas(parts).map_batches(
-            CodeWorker,
-            batch_size=None,  # a block is a partition of whole transcripts: never split it
-            batch_format="numpy",
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            fn_constructor_kwargs={"context": context},
-            num_cpus=1,
-        )
-        try:
-            outputs = list(dataset.iter_batches(batch_size=None, batch_format="numpy"))
-        except Exception as exc:
-            raise self._failure(exc, "coding") from exc
-        self.last_run = {"stage": "code", "workers": workers, "blocks": len(parts)}
+        partitions = ray.data.from_pandas(parts)
+
+        def run(worker: type, context: CodingContext) -> list[dict]:
+            dataset = partitions.map_batches(
+                worker,
+                batch_size=None,  # a block is a partition of whole transcripts: never split
+                batch_format="numpy",
+                compute=ray.data.ActorPoolStrategy(size=workers),
+                fn_constructor_kwargs={"context": context},
+                num_cpus=1,
+            )
+            try:
+                return list(dataset.iter_batches(batch_size=None, batch_format="numpy"))
+            except Exception as exc:
+                raise self._failure(exc, "coding") from exc
+
+        if HAS_QUESTION_PRIOR:  # the corpus's question-context prior: a first, counting pass
+            n_codes = len(load_codebook(codebook_yaml).codes)
+            prior = question_prior(run(CountWorker, context), n_codes)
+            context = replace(context, question_prior=prior)
+        outputs = run(CodeWorker, context)
+        self.runs["code"] = {"workers": workers, "blocks": len(parts)}
         return assemble(outputs, segments, transcripts, codebook_yaml)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from analysis.engines.base import EmbedderSpec, EngineError
-from analysis.engines.partition import CodingContext, code_partition
+from analysis.engines.partition import CodingContext, code_partition, count_partition
 
 _LOADS = {"embed": 0, "code": 0}
 """Constructions per worker process (one per actor: Ray gives each actor its own process)."""
@@ -52,6 +52,16 @@ class EmbedWorker:
             "worker": np.array([self.worker] * len(keys), dtype=object),
             "loads": np.full(len(keys), self.loads, dtype=np.int64),
         }
+
+
+class CountWorker:
+    """First coding pass: counts for the corpus's question-context prior, per partition."""
+
+    def __init__(self, context: CodingContext) -> None:
+        self.context = context
+
+    def __call__(self, batch: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return count_partition(batch, self.context)
 
 
 class CodeWorker:

@@ -1,0 +1,102 @@
+"""The Ray engine on the fixture corpus (hashing backend, runs everywhere ray installs).
+
+One local Ray cluster with 2 workers for the module. Embedding and coding each run once on
+the cluster and are compared with the local engine bit for bit; the embedding run's rows
+tell which worker embedded them and how often that worker loaded its model. (Resuming an
+interrupted run is ``CachedEmbedder``'s, tested in tests/engine; here we check that the
+engine hands each block to it as the block arrives.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.embedding import CachedEmbedder, embed_answers, text_key
+from analysis.engines import EmbedderSpec, LocalEngine, engine_for
+from analysis.ingest.tables import segments_frame, transcripts_frame
+from analysis.records import IngestResult
+from analysis.segment import segment_transcripts
+
+SPEC = EmbedderSpec("hashing", 128, 64)
+
+
+class _Recorder:
+    """A vector cache that records each write (the store's ``put_vectors`` contract)."""
+
+    def __init__(self) -> None:
+        self.writes: list[list[str]] = []
+
+    def get_vectors(self, keys, model_id):
+        return {}
+
+    def put_vectors(self, keys, vectors, model_id) -> None:
+        assert len(keys) == len(vectors)
+        self.writes.append(list(keys))
+
+
+@pytest.fixture(scope="module")
+def frames(fixture_ingest: IngestResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    segments = segments_frame(segment_transcripts(fixture_ingest.transcripts))
+    segments = segments.sort_values(["transcript_id", "segment_index"]).reset_index(drop=True)
+    return segments, transcripts_frame(fixture_ingest)
+
+
+@pytest.fixture(scope="module")
+def ray_run(ray_cluster, remote_everything, frames):
+    """Embed and code the fixture corpus once on the cluster."""
+    segments, transcripts = frames
+    engine = engine_for("ray", workers=2)
+    recorder = _Recorder()
+    saved_at_progress: list[int] = []
+    cached = engine.cached_embedder(
+        SPEC,
+        SPEC.build(),
+        recorder,
+        chunk_size=512,
+        progress=lambda _message, _fraction: saved_at_progress.append(len(recorder.writes)),
+    )
+    embeddings = embed_answers(cached, list(segments["answer"]), 0)
+    n_computed = cached.n_computed
+    # Code texts are embedded on the driver here (same vectors; one cluster run fewer).
+    code_texts = LocalEngine().cached_embedder(SPEC, SPEC.build(), None)
+    coded, roles = engine.code(segments, transcripts, embeddings, code_texts.embed, None, None)
+    return engine, recorder, saved_at_progress, n_computed, embeddings, coded, roles
+
+
+def test_embeddings_are_bit_identical(ray_run, frames) -> None:
+    engine, recorder, saved_at_progress, n_computed, embeddings, *_ = ray_run
+    segments, _ = frames
+    local = embed_answers(CachedEmbedder(SPEC.build(), None), list(segments["answer"]), 0)
+    assert embeddings.shape == local.shape == (len(segments), 256)
+    assert np.array_equal(embeddings, local)
+    assert n_computed == len({text_key(a) for a in segments["answer"]})
+    # Each block went to the store as it arrived (one write per block, before the next
+    # block was taken), so an interrupted run keeps every finished block.
+    blocks = engine.runs["embed"]["blocks"]
+    assert blocks > 1 and len(recorder.writes) == blocks
+    assert saved_at_progress == list(range(1, blocks + 1))
+    assert sum(map(len, recorder.writes)) == n_computed
+
+
+def test_model_loaded_once_per_worker(ray_run) -> None:
+    engine = ray_run[0]
+    run = engine.runs["embed"]
+    assert 1 <= len(run["loads"]) <= 2  # at most one actor per worker
+    assert all(loads == [1] for loads in run["loads"].values())  # each loaded once...
+    assert run["blocks"] > len(run["loads"])  # ...though it embedded several blocks
+
+
+def test_codes_and_roles_equal_local(ray_run, frames) -> None:
+    *_, embeddings, coded, roles = ray_run
+    segments, transcripts = frames
+    local = CachedEmbedder(SPEC.build(), None)
+    expected, expected_roles = LocalEngine().code(
+        segments, transcripts, embeddings, local.embed, None, None
+    )
+    assert len(expected.assignments) > 20
+    pd.testing.assert_frame_equal(coded.assignments, expected.assignments)
+    pd.testing.assert_frame_equal(coded.participants, expected.participants)
+    pd.testing.assert_frame_equal(coded.codebook, expected.codebook)
+    pd.testing.assert_frame_equal(roles, expected_roles)
