@@ -1,9 +1,10 @@
 """Re-run the corpus-trained coding experiments of docs/EVALUATION.md (self-training & co).
 
 Every variant starts from the product path's cue hits (MiniLM int8 answer vectors,
-similarity re-weighing) over the full 1,250-transcript corpus, changes which answers carry
-a code using only the unlabelled corpus, and is scored on the dev labels' tune, check and
-all splits. No variant looks at a label; the labels only judge. Usage::
+similarity re-weighing, no question-context prior) over the full 1,250-transcript
+corpus, changes which answers carry a code using only the unlabelled corpus, and is scored
+on the dev labels' tune, check and all splits. No variant looks at a label; the labels
+only judge. Usage::
 
     .venv/bin/python scripts/coding_experiments.py --store /tmp/il_int8.duckdb
 
@@ -15,7 +16,13 @@ Variants:
 - ``prototype z >= t``: an answer whose z-scored similarity to the code prototype is at
   least t gets the code with no cue at all;
 - ``two weak hits``: hits the similarity re-weighing dropped count when a participant has
-  two of them (confidence >= 0.3) for the same code.
+  two of them (confidence >= 0.3) for the same code;
+- ``word self-train pN``: as self-train, but Naive-Bayes log-count ratios of the answers'
+  word 1-2-grams instead of MiniLM vectors;
+- ``question-context prior``: ``analysis.coding.context_prior`` (now on by default): a hit's
+  confidence moves by 0.1 x log2(the code's confident-hit rate in answers to that question
+  group / its corpus rate), clipped to [-1, 2].
+All other variants start from the cue hits *without* that prior (the code before it).
 The last column is a paired bootstrap (participants resampled, 1,000 draws, seed 0) of the
 all-90 macro-F1 change: its 5th–95th percentile.
 """
@@ -58,6 +65,41 @@ def nearest_neighbours(vectors: np.ndarray, k: int, block: int = 2000) -> np.nda
         sims[np.arange(len(sims)), np.arange(start, start + len(sims))] = -np.inf
         out[start : start + block] = np.argpartition(-sims, k, axis=1)[:, :k]
     return out
+
+
+def word_self_training(
+    answers: list[str], positive: np.ndarray, any_hit: np.ndarray, folds: int = 3
+) -> Callable[[float], np.ndarray]:
+    """Naive-Bayes log-count ratios of word 1-2-grams learned from the cue pseudo-labels.
+
+    Returns ``mask(target)``: answers whose out-of-fold score passes the cut with
+    cross-validated pseudo-label precision ``target`` (the same rule as selftrain.py).
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from analysis.coding.selftrain import precision_cut
+
+    words = CountVectorizer(ngram_range=(1, 2), min_df=3, binary=True).fit_transform(answers)
+    words = words.tocsr().astype(np.float32)
+    negative = ~any_hit
+    fold_of = np.arange(len(answers)) % folds
+    out_of_fold = np.zeros(positive.shape)
+    for fold in range(folds):
+        train = fold_of != fold
+        pos = words[train].T @ positive[train].astype(np.float32) + 1.0
+        neg = words[train].T @ negative[train].astype(np.float32) + 1.0
+        ratio = np.log(pos / pos.sum(0)) - np.log(neg / neg.sum(0))
+        out_of_fold[~train] = np.asarray(words[~train] @ ratio)
+
+    def mask(target: float) -> np.ndarray:
+        cuts = np.full(positive.shape[1], np.inf)
+        for j in range(positive.shape[1]):
+            known = positive[:, j] | negative[:, j]
+            if positive[:, j].sum() >= 20:
+                cuts[j] = precision_cut(out_of_fold[known, j], positive[known, j], target)
+        return out_of_fold >= cuts
+
+    return mask
 
 
 def participants_of(rows: Rows, transcript_ids: np.ndarray, ids, code_ids) -> pd.DataFrame:
@@ -111,7 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     codebook = load_codebook()
     code_ids = codebook.code_ids
     hits = code_segments(
-        segments, codebook, segment_embeddings=vectors, embed=embedder.embed, min_confidence=0.0
+        segments,
+        codebook,
+        segment_embeddings=vectors,
+        embed=embedder.embed,
+        min_confidence=0.0,
+        context_prior=False,
     )
     keys = zip(segments["transcript_id"], segments["segment_index"], strict=True)
     position = {key: i for i, key in enumerate(keys)}
@@ -155,6 +202,18 @@ def main(argv: list[str] | None = None) -> int:
         return pd.concat([kept, weak.loc[count >= 2, ["row", "code"]]], ignore_index=True)
 
     variants["two weak hits"] = two_weak
+    word_scores = word_self_training(list(segments["answer"]), positive, any_hit)
+    for target in (0.8, 0.9):
+        variants[f"word self-train p{target}"] = lambda t=target: with_added(
+            word_scores(t) & ~any_hit
+        )
+
+    def with_prior() -> Rows:
+        coded = code_segments(segments, codebook, segment_embeddings=vectors, embed=embedder.embed)
+        keys = zip(coded["transcript_id"], coded["segment_index"], strict=True)
+        return pd.DataFrame({"row": [position[key] for key in keys], "code": coded["code"]})
+
+    variants["question-context prior (adopted: code_segments default)"] = with_prior
 
     base_table = participants_of(kept, transcript_ids, ids, code_ids)
     print(

@@ -1,7 +1,8 @@
 """``code_corpus``: code every answer segment against a codebook, then roll up.
 
 Flow: compile the codebook's cues -> per answer, find cue hits (rules.py) -> optionally
-adjust confidence with answer/code embedding similarity (similarity.py) -> keep hits at
+adjust confidence with answer/code embedding similarity (similarity.py) -> adjust it by
+the code's usual question context, learned from the corpus (context_prior.py) -> keep hits at
 or above ``min_confidence`` -> evidence = the best-matching participant sentence ->
 participants = any-answer rollup (rollup.py). The interviewer's words are only ever used
 as context, never matched for evidence.
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.coding.codebook import Codebook, load_codebook
+from analysis.coding.context_prior import GroupHitCounts, QuestionPrior, count_group_hits
 from analysis.coding.rollup import participant_codes
 from analysis.coding.rules import compile_code, match_answer
 from analysis.coding.sentences import sentence_spans, trim_evidence
@@ -79,24 +81,15 @@ def _match_parallel(
     return hits
 
 
-def code_segments(
+def _scored_hits(
     segments: pd.DataFrame,
     codebook: Codebook,
-    *,
-    segment_embeddings: np.ndarray | None = None,
-    embed: EmbedFn | None = None,
-    min_confidence: float = MIN_CONFIDENCE,
-    n_jobs: int | None = None,
-    similarity_stats: SimilarityStats | None = None,
-) -> pd.DataFrame:
-    """Segment-level assignments (ASSIGNMENTS_COLUMNS) for every answer in ``segments``.
-
-    ``similarity_stats``: the whole corpus's (``SimilarityStats``) when ``segments`` is one
-    chunk of it, so every row is coded exactly as in a whole-corpus run.
-
-    ``n_jobs`` None: two worker processes for large corpora (the regex scan is CPU-bound
-    and these machines have two cores), one otherwise. Output does not depend on it.
-    """
+    segment_embeddings: np.ndarray | None,
+    embed: EmbedFn | None,
+    n_jobs: int | None,
+    similarity_stats: SimilarityStats | None,
+) -> list[tuple[int, int, float, str]]:
+    """(row, code column, confidence after similarity, sentence) for every cue hit."""
     answers = _column(segments, "answer")
     questions = _column(segments, "question")
     if n_jobs is None:
@@ -107,23 +100,90 @@ def code_segments(
         hits = _match_rows(codebook, answers, questions)
     similarity = None
     if segment_embeddings is not None and embed is not None and len(segments):
-        similarity = code_similarities(
-            segment_embeddings, codebook, embed, stats=similarity_stats
-        )
+        similarity = code_similarities(segment_embeddings, codebook, embed, stats=similarity_stats)
     code_position = {code.id: i for i, code in enumerate(codebook.codes)}
+    scored = []
+    for row, code, confidence, sentence in hits:
+        column = code_position[code]
+        if similarity is not None:
+            confidence = similarity.adjust(confidence, row, column)
+        scored.append((row, column, confidence, sentence))
+    return scored
+
+
+def question_groups_of(segments: pd.DataFrame) -> list[str]:
+    """The ``question_group`` column when the caller computed it over the whole corpus
+    (chunked coding must pass it), else groups of this frame's questions."""
+    if "question_group" in segments.columns:
+        return [str(g) for g in segments["question_group"]]
+    from analysis.questions import group_questions
+
+    return group_questions(_column(segments, "question"), _column(segments, "transcript_id")).labels
+
+
+def question_hit_counts(
+    segments: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    segment_embeddings: np.ndarray | None = None,
+    embed: EmbedFn | None = None,
+    n_jobs: int | None = None,
+    similarity_stats: SimilarityStats | None = None,
+) -> GroupHitCounts:
+    """One chunk's counts for the question-context prior (add chunks' counts with ``+``,
+    then ``QuestionPrior.from_counts``); ``segments`` must carry ``question_group``."""
+    hits = _scored_hits(segments, codebook, segment_embeddings, embed, n_jobs, similarity_stats)
+    groups = question_groups_of(segments)
+    return count_group_hits(groups, [h[:3] for h in hits], len(codebook.codes))
+
+
+def code_segments(
+    segments: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    segment_embeddings: np.ndarray | None = None,
+    embed: EmbedFn | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
+    n_jobs: int | None = None,
+    similarity_stats: SimilarityStats | None = None,
+    context_prior: bool = True,
+    question_prior: QuestionPrior | None = None,
+) -> pd.DataFrame:
+    """Segment-level assignments (ASSIGNMENTS_COLUMNS) for every answer in ``segments``.
+
+    ``similarity_stats``: the whole corpus's (``SimilarityStats``) when ``segments`` is one
+    chunk of it, so every row is coded exactly as in a whole-corpus run. Likewise
+    ``question_prior`` (from ``question_hit_counts`` summed over the chunks; the chunks then
+    carry the corpus's ``question_group`` column). ``context_prior`` False: no
+    question-context prior at all (``context_prior.py``).
+
+    ``n_jobs`` None: two worker processes for large corpora (the regex scan is CPU-bound
+    and these machines have two cores), one otherwise. Output does not depend on it.
+    """
+    hits = _scored_hits(segments, codebook, segment_embeddings, embed, n_jobs, similarity_stats)
+    groups: list[str] = []
+    if context_prior and hits:
+        groups = question_groups_of(segments)
+        if question_prior is None:
+            counts = count_group_hits(groups, [h[:3] for h in hits], len(codebook.codes))
+            question_prior = QuestionPrior.from_counts(counts)
+    else:
+        question_prior = None
+    code_ids = codebook.code_ids
     transcript_ids = segments["transcript_id"].tolist()
     segment_indexes = segments["segment_index"].tolist()
     rows = []
-    for row, code, confidence, sentence in hits:
-        if similarity is not None:
-            confidence = similarity.adjust(confidence, row, code_position[code])
+    for row, column, confidence, sentence in hits:
+        if question_prior is not None:
+            shifted = confidence + question_prior.shift(groups[row], column)
+            confidence = min(max(shifted, 0.0), 1.0)
         if confidence < min_confidence:
             continue
         rows.append(
             (
                 transcript_ids[row],
                 segment_indexes[row],
-                code,
+                code_ids[column],
                 round(confidence, 3),
                 trim_evidence(sentence),
             )
