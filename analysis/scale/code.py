@@ -5,8 +5,11 @@ z-scores each answer's similarity to a code over the corpus
 (``analysis.coding.similarity``). A first pass over every answer's vector adds up those
 statistics (``SimilarityStats``: exact fixed-point sums, so chunking cannot change them);
 the second pass codes chunk by chunk with ``code_segments`` given those statistics, and
-infers roles with ``infer_roles`` (per transcript, so chunks never split one). The result
-equals ``code_corpus`` + ``infer_roles`` on the whole corpus row for row.
+infers roles with ``infer_roles`` (per transcript, so chunks never split one). When the
+coder has the question-context prior (``coding.context_prior``: also corpus-wide), chunks
+carry the corpus's question groups (``analysis.scale.questions``) and a pass in between adds
+up the prior's counts. The result equals ``code_corpus`` + ``infer_roles`` on the whole
+corpus row for row.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from analysis.coding import code_segments, infer_roles, load_codebook
 from analysis.coding.codebook import Codebook
 from analysis.coding.similarity import SimilarityStats, answer_code_cosines, code_prototypes
 from analysis.embedding import CachedEmbedder, embed_answers
+from analysis.questions import normalise_question
 from analysis.scale.db import (
     SEGMENTS_IN_INGEST_ORDER,
     insert_rows,
@@ -31,7 +35,16 @@ from analysis.scale.db import (
     transaction,
     whole_transcripts,
 )
+from analysis.scale.questions import build_question_groups, question_groups
 from analysis.store import Store
+
+try:  # the question-context prior (coding.context_prior) is new; older coders lack it
+    from analysis.coding.coder import question_hit_counts
+    from analysis.coding.context_prior import GroupHitCounts, QuestionPrior
+
+    HAS_QUESTION_PRIOR = True
+except ImportError:  # pragma: no cover - depends on the coder's version
+    HAS_QUESTION_PRIOR = False
 
 ProgressFn = Callable[[str, float], None]
 ROLE_COLUMN = "attr.role"
@@ -99,6 +112,53 @@ def _stats_from_json(data: dict) -> SimilarityStats:
     )
 
 
+def _counts_to_json(counts: GroupHitCounts) -> dict:
+    return {
+        "n_codes": counts.n_codes,
+        "answers": counts.answers,
+        "hits": {group: [float(v) for v in hits] for group, hits in counts.hits.items()},
+    }
+
+
+def _counts_from_json(data: dict) -> GroupHitCounts:
+    return GroupHitCounts(
+        int(data["n_codes"]),
+        {str(g): int(n) for g, n in data["answers"].items()},
+        {str(g): np.array(h, dtype=float) for g, h in data["hits"].items()},
+    )
+
+
+def _with_groups(chunk: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
+    chunk = chunk.copy()
+    chunk["question_group"] = [groups[normalise_question(q)] for q in chunk["question"]]
+    return chunk
+
+
+def prior_counts(
+    store: Store,
+    project: str,
+    embedder: CachedEmbedder,
+    codebook: Codebook,
+    stats: SimilarityStats,
+    groups: dict[str, str],
+    *,
+    unit_max_words: int = 0,
+    chunk_rows: int = 8192,
+) -> GroupHitCounts:
+    """The question-context prior's counts over every answer (sums: chunking-free)."""
+    total = GroupHitCounts(len(codebook.codes))
+    for chunk in stream_frames(store, SEGMENTS_IN_INGEST_ORDER, [project], chunk_rows):
+        vectors = embed_answers(embedder, chunk["answer"].tolist(), unit_max_words)
+        total = total + question_hit_counts(
+            _with_groups(chunk, groups),
+            codebook,
+            segment_embeddings=vectors if len(vectors) else None,
+            embed=embedder.embed,
+            similarity_stats=stats,
+        )
+    return total
+
+
 def _transcripts_of(store: Store, project: str, ids: list[str]) -> pd.DataFrame:
     """transcript_id, cohort (and ``attr.role`` when a transcript has one) for a chunk."""
     frame = query_frame(
@@ -123,14 +183,16 @@ def code_chunk(
     codebook: Codebook,
     embedder: CachedEmbedder,
     stats: SimilarityStats,
+    prior: QuestionPrior | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(assignments, roles) of a chunk of whole transcripts."""
+    """(assignments, roles) of a chunk of whole transcripts (with ``question_group``)."""
     assignments = code_segments(
         chunk,
         codebook,
         segment_embeddings=vectors if len(vectors) else None,
         embed=embedder.embed,
         similarity_stats=stats,
+        **({"question_prior": prior} if HAS_QUESTION_PRIOR else {}),
     )
     role_column = ROLE_COLUMN if ROLE_COLUMN in transcripts.columns else None
     roles = infer_roles(chunk, transcripts, role_column=role_column)
@@ -163,6 +225,8 @@ def code_streaming(
         with transaction(store) as con:
             con.execute("DELETE FROM scale_assignments WHERE project = ?", [project])
             con.execute("DELETE FROM scale_participants WHERE project = ?", [project])
+        report("Coding: grouping the interviewer's questions", 0.0)
+        build_question_groups(store, project)
         report("Coding: similarity statistics over every answer", 0.0)
         stats = similarity_stats(store, project, embedder, codebook, unit_max_words=unit_max_words)
         cursor = {"done": 0, "stats": _stats_to_json(stats)}
@@ -170,6 +234,26 @@ def code_streaming(
             elapsed = seconds + time.perf_counter() - started
             save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
     stats = _stats_from_json(cursor["stats"])
+    groups = question_groups(store, project)
+    prior = None
+    if HAS_QUESTION_PRIOR:
+        if "prior" not in cursor:
+            report("Coding: where each code usually fires (question context)", 0.0)
+            counts = prior_counts(
+                store,
+                project,
+                embedder,
+                codebook,
+                stats,
+                groups,
+                unit_max_words=unit_max_words,
+                chunk_rows=chunk_rows,
+            )
+            cursor = {**cursor, "prior": _counts_to_json(counts)}
+            with transaction(store) as con:
+                elapsed = seconds + time.perf_counter() - started
+                save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
+        prior = QuestionPrior.from_counts(_counts_from_json(cursor["prior"]))
     total = max(stats.n, 1)
     done = int(cursor["done"])
     seen = 0
@@ -180,7 +264,9 @@ def code_streaming(
         vectors = embed_answers(embedder, chunk["answer"].tolist(), unit_max_words)
         ids = list(dict.fromkeys(chunk["transcript_id"].tolist()))
         transcripts = _transcripts_of(store, project, ids)
-        assignments, roles = code_chunk(chunk, transcripts, vectors, codebook, embedder, stats)
+        assignments, roles = code_chunk(
+            _with_groups(chunk, groups), transcripts, vectors, codebook, embedder, stats, prior
+        )
         roles = transcripts[["transcript_id", "cohort"]].merge(roles, on="transcript_id")
         with transaction(store) as con:
             insert_rows(
@@ -209,7 +295,7 @@ def code_streaming(
                     .tolist(),
                 },
             )
-            cursor = {"done": seen, "stats": cursor["stats"]}
+            cursor = {**cursor, "done": seen}
             elapsed = seconds + time.perf_counter() - started
             save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
         report(f"Coding answers ({seen:,}/{total:,})", seen / total)

@@ -21,8 +21,10 @@ from typing import Any
 import pandas as pd
 
 from analysis.export import escape_frame
-from analysis.outputs import QUOTE_SEPARATOR
+from analysis.outputs import QUOTE_SEPARATOR, SEGMENTS_ADDED
+from analysis.questions import normalise_question
 from analysis.scale.db import query_frame, stream_frames
+from analysis.scale.questions import question_groups
 from analysis.store import Store
 from analysis.tables import (
     ASSIGNMENTS_COLUMNS,
@@ -129,6 +131,14 @@ def _participant_chunks(store: Store, project: str, code_ids: list[str]) -> Iter
         yield chunk
 
 
+def _segment_chunks(store: Store, project: str) -> Iterator[pd.DataFrame]:
+    groups = question_groups(store, project)
+    params = {"project": project, "outlier": OUTLIER_LABEL}
+    for chunk in stream_frames(store, _SEGMENTS, params, CHUNK_ROWS):
+        chunk["question_group"] = [groups.get(normalise_question(q), "") for q in chunk["question"]]
+        yield chunk
+
+
 def _topic_chunks(store: Store, project: str) -> Iterator[pd.DataFrame]:
     frame = query_frame(store, _TOPICS, [project])
     frame["representative_quotes"] = [
@@ -146,7 +156,6 @@ def write_scale_outputs(
         store, "SELECT code FROM scale_codebook WHERE project = ? ORDER BY position", [project]
     )["code"].tolist()
     names = _attribute_names(store, project)
-    segments_params = {"project": project, "outlier": OUTLIER_LABEL}
     written = [
         _write(out_dir / "files.csv", FILES_COLUMNS, stream_frames(store, _FILES, [project])),
         _write(
@@ -156,8 +165,8 @@ def write_scale_outputs(
         ),
         _write(
             out_dir / "segments.csv",
-            SEGMENTS_ANALYSED_COLUMNS,
-            stream_frames(store, _SEGMENTS, segments_params, CHUNK_ROWS),
+            SEGMENTS_ANALYSED_COLUMNS + SEGMENTS_ADDED,
+            _segment_chunks(store, project),
         ),
         _write(out_dir / "topics.csv", TOPICS_COLUMNS, _topic_chunks(store, project)),
         _write(

@@ -120,6 +120,11 @@ CREATE TABLE IF NOT EXISTS scale_transcript_meta (
     content_key VARCHAR NOT NULL,     -- analysis.ingest.build.content_key: duplicate check
     attributes_json VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS scale_question_groups (
+    project VARCHAR NOT NULL,
+    question_key VARCHAR NOT NULL,    -- analysis.questions.normalise_question(question)
+    question_group VARCHAR NOT NULL
+);
 """
 """Added by the streaming pipeline (``analysis.scale.run``); only ever added to.
 
@@ -129,6 +134,9 @@ CREATE TABLE IF NOT EXISTS scale_transcript_meta (
   ``scale_segments`` in one statement when the stage ends (one join instead of an UPDATE
   per chunk).
 - ``scale_transcript_meta``: the rest of ``transcripts.csv`` and the ingest bookkeeping.
+- ``scale_question_groups``: the corpus's question groups (``analysis.questions``), one row
+  per distinct question: the ``question_group`` column of ``segments.csv`` and the coder's
+  question context.
 The original tables get no new columns: their writers insert rows by position.
 """
 
@@ -144,6 +152,7 @@ SCALE_TABLES = (
     "scale_stages",
     "scale_topic_rows",
     "scale_transcript_meta",
+    "scale_question_groups",
 )
 
 
