@@ -650,7 +650,7 @@ def map_sample(store: Any, project: str, spec: FilterSpec, n: int = 3000) -> pd.
     page = pd.DataFrame()
     if k > 1:
         page = _frame(store, sql.format(thin="AND hash(s.transcript_id, s.segment_index) "
-                                             "% $k = 0"), {**params, "k": k})
+                                             "% CAST($k AS UBIGINT) = 0"), {**params, "k": k})
     if len(page) < n:
         page = _frame(store, sql.format(thin=""), params)
     page = _with_segments(store, project, page)
