@@ -47,6 +47,14 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the coder's worker processes):
+    less sensitive than wall time to other work on a shared machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, 2)
+
+
 # -- child processes ---------------------------------------------------------------------
 def _child_stage(stage: str, store_path: Path, corpus: Path, backend: str) -> dict[str, Any]:
     from analysis.config import PipelineConfig
@@ -61,6 +69,7 @@ def _child_stage(stage: str, store_path: Path, corpus: Path, backend: str) -> di
         "stage": stage,
         "seconds": run["stages"].get(stage),
         "process_seconds": round(time.perf_counter() - started, 3),
+        "cpu_seconds": _cpu_seconds(),
         "peak_rss_mb": _peak_rss_mb(),
         "detail": run["stage_details"].get(stage, {}),
     }
@@ -100,6 +109,7 @@ def _child_pages(store_path: Path) -> dict[str, Any]:
     return {
         "stage": "pages",
         "seconds": round(time.perf_counter() - started, 3),
+        "cpu_seconds": _cpu_seconds(),
         "peak_rss_mb": _peak_rss_mb(),
         "detail": timings,
     }
@@ -186,15 +196,19 @@ def markdown(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f"Streaming pipeline, {meta['embedding_backend']} embeddings, {meta['cpus']} CPUs; "
         f"load average at start {meta['load_start']}, at end {meta['load_end']}.",
         "",
-        "| transcripts | answers | distinct | cache | ingest s / MB | embed s / MB "
-        "(embedded) | topics s / MB | coding s / MB | pages s / MB |",
+        "Cells: wall seconds (process CPU seconds, where measured) / peak RSS MB.",
+        "",
+        "| transcripts | answers | distinct | cache | ingest | embed (answers embedded) "
+        "| topics | coding | pages |",
         "|---:|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in records:
         s = r["stages"]
 
         def cell(name: str, s: dict = s) -> str:
-            return f"{s[name]['seconds']:.1f} / {s[name]['peak_rss_mb']:.0f}"
+            cpu = s[name].get("cpu_seconds")
+            shown = f"{s[name]['seconds']:.1f}" + (f" ({cpu:.0f})" if cpu is not None else "")
+            return f"{shown} / {s[name]['peak_rss_mb']:.0f}"
 
         lines.append(
             f"| {r['transcripts']:,} | {r['answers']:,} | {r['distinct_answers']:,} | "
@@ -224,10 +238,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/il_scale"))
     parser.add_argument("--embedding-backend", default="minilm-int8")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--render", type=Path, help="re-write the Markdown table of a JSON result")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.render is not None:
+        data = json.loads(args.render.read_text(encoding="utf-8"))
+        table = markdown(data["sizes"], data["meta"])
+        args.render.with_suffix(".md").write_text(table, encoding="utf-8")
+        print(table)
+        return 0
     if args.child == "pages":
         print(json.dumps(_child_pages(args.store)))
         return 0
