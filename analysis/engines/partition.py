@@ -27,17 +27,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.coding import CodingResult, EmbedFn, code_segments, infer_roles, load_codebook
+from analysis.coding.coder import question_groups_of, question_hit_counts
+from analysis.coding.context_prior import GroupHitCounts, QuestionPrior
 from analysis.coding.rollup import participant_codes
 from analysis.coding.similarity import SimilarityStats, answer_code_cosines, code_prototypes
 from analysis.tables import ASSIGNMENTS_COLUMNS
-
-try:  # the question-context prior (coding.context_prior) is new; older coders lack it
-    from analysis.coding.coder import question_groups_of, question_hit_counts
-    from analysis.coding.context_prior import GroupHitCounts, QuestionPrior
-
-    HAS_QUESTION_PRIOR = True
-except ImportError:  # pragma: no cover - depends on the coder's version
-    HAS_QUESTION_PRIOR = False
 
 SEGMENT, TRANSCRIPT = 0, 1
 """``kind`` of a partition row: an answer segment, or a transcript (its cohort and role)."""
@@ -123,9 +117,7 @@ def coding_partitions(
         groups.setdefault(tid, ([], []))[1].append(pos)
     questions, answers = _text(_column(segments, "question")), _text(_column(segments, "answer"))
     seg_index = [int(i) for i in segments["segment_index"]]
-    question_groups = (
-        question_groups_of(segments) if HAS_QUESTION_PRIOR else [""] * len(segments)
-    )
+    question_groups = question_groups_of(segments)
     cohorts = _column(transcripts, "cohort")
     roles = _column(transcripts, role_column) if role_column else [None] * len(transcripts)
     dim = embeddings.shape[1] if len(embeddings) and embeddings.ndim == 2 else 0
@@ -236,14 +228,13 @@ def code_partition(batch: Mapping[str, np.ndarray], context: CodingContext) -> d
     kind = np.asarray(batch["kind"])
     seg, trans = kind == SEGMENT, kind == TRANSCRIPT
     segments, vectors = _partition_segments(batch)
-    prior = {"question_prior": context.question_prior} if HAS_QUESTION_PRIOR else {}
     assignments = code_segments(
         segments,
         load_codebook(context.codebook_yaml),
         **_similarity(context, vectors),
         similarity_stats=context.stats,
         n_jobs=1,
-        **prior,
+        question_prior=context.question_prior,
     )
     seg_rows = np.asarray(batch["row"], dtype=np.int64)[seg]
     transcripts = pd.DataFrame(

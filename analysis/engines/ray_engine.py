@@ -32,7 +32,6 @@ from analysis.engines import cluster
 from analysis.engines.base import EmbedderSpec, EngineError
 from analysis.engines.local import LocalEngine
 from analysis.engines.partition import (
-    HAS_QUESTION_PRIOR,
     CodingContext,
     assemble,
     coding_context,
@@ -192,10 +191,9 @@ class RayEngine:
             except Exception as exc:
                 raise self._failure(exc, "coding") from exc
 
-        if HAS_QUESTION_PRIOR:  # the corpus's question-context prior: a first, counting pass
-            n_codes = len(load_codebook(codebook_yaml).codes)
-            prior = question_prior(run(CountWorker, context), n_codes)
-            context = replace(context, question_prior=prior)
-        outputs = run(CodeWorker, context)
+        # First pass: the corpus's question-context prior, from every partition's counts.
+        n_codes = len(load_codebook(codebook_yaml).codes)
+        prior = question_prior(run(CountWorker, context), n_codes)
+        outputs = run(CodeWorker, replace(context, question_prior=prior))
         self.runs["code"] = {"workers": workers, "blocks": len(parts)}
         return assemble(outputs, segments, transcripts, codebook_yaml)

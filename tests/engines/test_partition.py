@@ -16,7 +16,6 @@ import pytest
 from analysis.embedding import CachedEmbedder, HashingEmbedder, embed_answers
 from analysis.engines import LocalEngine
 from analysis.engines.partition import (
-    HAS_QUESTION_PRIOR,
     TRANSCRIPT,
     assemble,
     code_partition,
@@ -94,10 +93,10 @@ def test_partitioned_coding_equals_whole_corpus(
     assert 1 <= len(parts) <= n_partitions
     owners = [set(p["transcript_id"]) for p in parts]
     assert all(a.isdisjoint(b) for i, a in enumerate(owners) for b in owners[i + 1 :])
-    if HAS_QUESTION_PRIOR:  # first pass: the corpus's question-context prior
-        counts = [count_partition(_batch(p), context) for p in parts]
-        prior = question_prior(reversed(counts), len(coded.codebook))
-        context = replace(context, question_prior=prior)
+    # First pass: the corpus's question-context prior, from counts in any order.
+    counts = [count_partition(_batch(p), context) for p in parts]
+    prior = question_prior(reversed(counts), len(coded.codebook))
+    context = replace(context, question_prior=prior)
     outputs = [code_partition(_batch(p), context) for p in reversed(parts)]
     coded_parts, roles_parts = assemble(outputs, segments, transcripts, None)
 
@@ -124,9 +123,8 @@ def test_a_transcript_coming_back_twice_or_never_fails(corpus, embedded) -> None
     embeddings, embed = embedded
     context = coding_context(None, embeddings, embed)
     parts = coding_partitions(segments, transcripts, embeddings, None, 2)
-    if HAS_QUESTION_PRIOR:
-        counts = [count_partition(_batch(p), context) for p in parts]
-        context = replace(context, question_prior=question_prior(counts, len(context_codes())))
+    counts = [count_partition(_batch(p), context) for p in parts]
+    context = replace(context, question_prior=question_prior(counts, len(context_codes())))
     out = code_partition(_batch(parts[0]), context)
     assert (out["kind"] == TRANSCRIPT).any()
     with pytest.raises(RuntimeError, match="twice"):

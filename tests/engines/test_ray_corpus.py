@@ -21,7 +21,7 @@ from analysis.embedding import text_key
 from analysis.pipeline import run_pipeline
 from analysis.store import Store
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 PER_COHORT = 12
 CONFIG = replace(PipelineConfig(), stability_runs=0)
 FRAMES = ("segments", "topics", "participants", "assignments", "codebook", "topic_hierarchy")

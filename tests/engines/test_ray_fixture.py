@@ -19,6 +19,7 @@ from analysis.ingest.tables import segments_frame, transcripts_frame
 from analysis.records import IngestResult
 from analysis.segment import segment_transcripts
 
+pytestmark = pytest.mark.slow
 SPEC = EmbedderSpec("hashing", 128, 64)
 
 
