@@ -5,6 +5,7 @@ Reproduce the figures in docs/EVALUATION.md::
     .venv/bin/python scripts/dev_eval.py                # lexical path, all three splits
     .venv/bin/python scripts/dev_eval.py --embeddings   # + MiniLM answer embeddings (cached)
     .venv/bin/python scripts/dev_eval.py --errors trigger.wording   # show misses/false alarms
+    .venv/bin/python scripts/dev_eval.py --no-context-prior   # figures before the prior
 
 The dev labels are split into two halves by a fixed hash of the transcript id ("tune" and
 "check"); rules were tuned looking at "tune" only, "check" is the held-out estimate.
@@ -115,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", help="read/write vectors in this DuckDB store")
     parser.add_argument("--errors", default="", help="code id (or 'roles') to list errors for")
     parser.add_argument("--split", default="tune", choices=["tune", "check", "all"])
+    parser.add_argument(
+        "--no-context-prior",
+        action="store_true",
+        help="code without the question-context prior (the figures before it)",
+    )
     args = parser.parse_args(argv)
 
     segments, transcripts = load_corpus()
@@ -127,7 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         embed = embedder.embed
 
     start, cpu_start = time.perf_counter(), time.process_time()
-    coded = code_corpus(segments, segment_embeddings=vectors, embed=embed)
+    coded = code_corpus(
+        segments,
+        segment_embeddings=vectors,
+        embed=embed,
+        context_prior=not args.no_context_prior,
+    )
     coding_s = time.perf_counter() - start
     coding_cpu = time.process_time() - cpu_start
     start = time.perf_counter()

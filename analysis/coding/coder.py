@@ -197,19 +197,25 @@ def code_corpus(
     codebook_yaml: str | None = None,
     segment_embeddings: np.ndarray | None = None,
     embed: EmbedFn | None = None,
+    context_prior: bool = True,
 ) -> CodingResult:
     """Code every answer segment, then roll codes up to participants.
 
     ``codebook_yaml`` is the codebook's YAML text (None: the default codebook shipped in the
     package); ``segment_embeddings`` are rows aligned with ``segments``; ``embed`` embeds extra
-    texts (e.g. code descriptions) through the same cached model. Raises CodebookError when
+    texts (e.g. code descriptions) through the same cached model; ``context_prior`` False
+    leaves out the question-context prior (for comparisons). Raises CodebookError when
     the codebook is invalid.
     """
     codebook = load_codebook(codebook_yaml)
     if segment_embeddings is not None and len(segment_embeddings) != len(segments):
         raise ValueError("segment_embeddings must have one row per segment")
     assignments = code_segments(
-        segments, codebook, segment_embeddings=segment_embeddings, embed=embed
+        segments,
+        codebook,
+        segment_embeddings=segment_embeddings,
+        embed=embed,
+        context_prior=context_prior,
     )
     ids = sorted(segments["transcript_id"].astype(str).unique()) if len(segments) else []
     assignments["transcript_id"] = assignments["transcript_id"].astype(str)

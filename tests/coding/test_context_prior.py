@@ -131,3 +131,14 @@ def test_no_question_column_still_codes(flag):
     frame = _frame().drop(columns=["question"])
     coded = code_segments(frame, load_codebook(YAML), context_prior=flag)
     assert len(coded) == 44
+
+
+def test_code_corpus_passes_the_switch_through():
+    from analysis.coding import code_corpus
+
+    frame = _frame()
+    codebook = load_codebook(YAML)
+    for flag in (True, False):
+        coded = code_corpus(frame, codebook_yaml=YAML, context_prior=flag)
+        direct = code_segments(frame, codebook, context_prior=flag)
+        pd.testing.assert_frame_equal(coded.assignments, direct)
