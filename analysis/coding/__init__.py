@@ -1,7 +1,8 @@
 """Deductive coding against a codebook, and participant roles.
 
 Public API (called by the pipeline and the app):
-- ``code_corpus(segments, *, codebook_yaml=None, segment_embeddings=None, embed=None)``
+- ``code_corpus(segments, *, codebook_yaml=None, segment_embeddings=None, embed=None,
+  context_prior=True)``
 - ``infer_roles(segments, transcripts, *, role_column=None)``
 - codebook helpers for the app's editor: ``default_codebook_yaml``, ``load_codebook``,
   ``validate_codebook_yaml``, ``dump_codebook``, ``Codebook``, ``Code``, ``CodebookError``.
