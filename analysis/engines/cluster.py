@@ -14,6 +14,8 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from analysis.engines.base import EngineUnavailable
@@ -21,6 +23,10 @@ from analysis.engines.base import EngineUnavailable
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024 * 1024
 """Object store of a local cluster: vectors and partitions are small, the machine is shared."""
 CONNECT_TIMEOUT_S = 5.0
+DEAD_PROXY = "http://127.0.0.1:9"
+"""Loopback discard port: HTTP sent "through" it fails at once, without leaving the machine."""
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")
+_NO_PROXY = "127.0.0.1,localhost,::1"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 _LOCK = threading.Lock()
@@ -98,17 +104,18 @@ def connect(address: str | None = None, workers: int | None = None) -> int:
         runtime_env = {"env_vars": {**env, "PYTHONPATH": _pythonpath()}}
         try:
             if local:
-                ray.init(
-                    address="local",
-                    num_cpus=workers or os.cpu_count() or 1,
-                    include_dashboard=False,
-                    _node_ip_address="127.0.0.1",
-                    object_store_memory=LOCAL_OBJECT_STORE_BYTES,
-                    runtime_env=runtime_env,
-                    log_to_driver=False,
-                    logging_level=logging.WARNING,
-                    configure_logging=False,
-                )
+                with _no_cloud_probe():
+                    ray.init(
+                        address="local",
+                        num_cpus=workers or os.cpu_count() or 1,
+                        include_dashboard=False,
+                        _node_ip_address="127.0.0.1",
+                        object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+                        runtime_env=runtime_env,
+                        log_to_driver=False,
+                        logging_level=logging.WARNING,
+                        configure_logging=False,
+                    )
             else:
                 ray.init(
                     address=address,
@@ -123,6 +130,31 @@ def connect(address: str | None = None, workers: int | None = None) -> int:
         _CONNECTED["address"] = address
         _quiet_ray_data()
         return _cpus(ray)
+
+
+@contextmanager
+def _no_cloud_probe() -> Iterator[None]:
+    """While a local cluster starts, send plain HTTP to a dead loopback proxy.
+
+    Ray's dashboard process (started even with the dashboard off, for its usage-statistics
+    module) asks the cloud metadata address 169.254.169.254 which cloud it runs on — before
+    it reads that usage statistics are disabled (tests/engines/test_ray_offline.py caught
+    it). The processes Ray starts inherit this environment, so that request goes to a closed
+    loopback port and fails at once; loopback traffic (Ray's own gRPC) bypasses the proxy.
+    This process's environment is restored as soon as ``ray.init`` returns.
+    """
+    names = (*_PROXY_VARIABLES, "no_proxy", "NO_PROXY")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: DEAD_PROXY for name in _PROXY_VARIABLES})
+    os.environ.update({"no_proxy": _NO_PROXY, "NO_PROXY": _NO_PROXY})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _single_machine(local: bool) -> None:
