@@ -61,8 +61,36 @@ def _frame_bytes(frame: pd.DataFrame) -> bytes:
     return sink.getvalue()
 
 
+SAFE_PARQUET_CODECS = frozenset({"ZSTD", "SNAPPY", "GZIP", "UNCOMPRESSED"})
+"""Codecs a project file's tables may use. We write zstd; Brotli is refused because the
+Brotli decoder bundled with pyarrow may carry a decoder bug with no confirmed fix (see
+docs/SECURITY.md, T23), and a file from someone else must not reach it."""
+
+
+def _check_codecs(data: bytes) -> None:
+    """Refuse a table whose column chunks use a codec outside ``SAFE_PARQUET_CODECS``.
+
+    Reads only the Parquet footer (no page is decompressed), so an unsafe codec is refused
+    before any decoder runs.
+    """
+    try:
+        metadata = pq.ParquetFile(io.BytesIO(data)).metadata
+    except (pa.ArrowException, OSError) as error:
+        raise ProjectFileError(f"a table is not valid Parquet ({type(error).__name__})") from None
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for column in range(row_group.num_columns):
+            codec = str(row_group.column(column).compression).upper()
+            if codec not in SAFE_PARQUET_CODECS:
+                raise ProjectFileError(
+                    f"a table uses {codec} compression, which Interview Lens does not read "
+                    f"(allowed: {', '.join(sorted(SAFE_PARQUET_CODECS))})"
+                )
+
+
 def _read_frame(data: bytes) -> pd.DataFrame:
     """Parquet -> DataFrame with list columns as Python lists (as the store hands them out)."""
+    _check_codecs(data)
     table = pq.read_table(io.BytesIO(data))
     frame = table.to_pandas()
     for field in table.schema:
@@ -160,6 +188,8 @@ def read_project_file(data: bytes) -> tuple[dict[str, Any], dict[str, pd.DataFra
             raise ProjectFileError(f"frame {name} does not match its checksum")
         try:
             frames[name] = _read_frame(blob)
+        except ProjectFileError as error:
+            raise ProjectFileError(f"frame {name}: {error}") from None
         except (pa.ArrowException, OSError, ValueError):
             raise ProjectFileError(f"frame {name} is not readable Parquet") from None
         if len(frames[name]) != entry.get("rows"):

@@ -131,3 +131,26 @@ def test_not_a_zip_and_a_zip_bomb_are_refused() -> None:
 def test_unknown_project_cannot_be_exported(source) -> None:
     with pytest.raises(KeyError):
         export_project(source, "Nope")
+
+
+
+def test_a_brotli_compressed_table_is_refused_before_any_decoder_runs(source, tmp_path) -> None:
+    """A colleague's file may use any Parquet codec; Brotli never reaches pyarrow's decoder."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    def to_brotli(members: dict[str, bytes]) -> None:
+        sink = io.BytesIO()
+        pq.write_table(pq.read_table(io.BytesIO(members["frames/topics.parquet"])), sink,
+                       compression="brotli")
+        members["frames/topics.parquet"] = sink.getvalue()
+        manifest = json.loads(members["project.json"])
+        manifest["frames"]["topics"]["sha256"] = hashlib.sha256(sink.getvalue()).hexdigest()
+        members["project.json"] = json.dumps(manifest).encode()
+
+    data = _rewrite(export_project(source, "Team study"), to_brotli)
+    with Store(tmp_path / "d.duckdb") as fresh:
+        with pytest.raises(ProjectFileError, match="BROTLI compression"):
+            import_project(fresh, data)
+        assert fresh.list_projects() == []
