@@ -159,7 +159,7 @@ def bench_size(
     from make_corpus import make_corpus
 
     corpus = work / str(size)
-    if not (corpus / "manifest.json").is_file():
+    if not (corpus / ".manifest.json").is_file():
         make_corpus(size, corpus)
     store_path = work / f"bench_{size}.duckdb"
     for leftover in (store_path, store_path.with_name(store_path.name + ".wal")):

@@ -6,8 +6,8 @@ interview of that cohort, then further question/answer pairs drawn at random fro
 cohort's interviews (a pair keeps the interviewer turn and the answer it prompted, so
 segments stay meaningful). Ids are ``syn_000001``... . Output: ``<out>/<cohort>.csv`` in
 the shared corpus's format (``transcript_id,text``; ``Assistant:`` / ``User:`` / ``AI:``
-turns), written row by row, plus ``manifest.json``. Fixed seed: the same N, seed and
-source give byte-identical files.
+turns), written row by row, plus ``.manifest.json`` (hidden, so ingesting the folder skips
+it). Fixed seed: the same N, seed and source give byte-identical files.
 
 Never shipped as data: write it outside the repository (default ``/tmp/il_scale/N``).
 Answers repeat across synthetic interviews (about 14,500 distinct answers in the source),
@@ -95,7 +95,7 @@ def synthetic_rows(interviews: list[Interview], n: int, seed: int):
 
 
 def make_corpus(n: int, out: Path, seed: int = DEFAULT_SEED, source: Path = DEFAULT_SOURCE) -> dict:
-    """Write the corpus; returns the manifest (also written as ``manifest.json``)."""
+    """Write the corpus; returns the manifest (also written as ``.manifest.json``)."""
     interviews = load_source(source)
     out.mkdir(parents=True, exist_ok=True)
     handles: dict[str, tuple] = {}
@@ -124,7 +124,7 @@ def make_corpus(n: int, out: Path, seed: int = DEFAULT_SEED, source: Path = DEFA
         "distinct_source_answers": len({a for i in interviews for _q, a in i.pairs}),
         "files": files,
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    (out / ".manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 
 
