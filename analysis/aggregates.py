@@ -270,7 +270,13 @@ def cooccurrence(
     if rows.empty:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
     matrix = _code_matrix(participants, list(rows["code"])).astype(np.int64)
-    both = matrix.T @ matrix
+    return cooccurrence_from_counts(rows, matrix.T @ matrix)
+
+
+def cooccurrence_from_counts(rows: pd.DataFrame, both: np.ndarray) -> pd.DataFrame:
+    """COOCCURRENCE_COLUMNS from ``both[i, j]`` = participants with codes i and j (diagonal:
+    participants with code i), codes in ``rows`` order. Shared by the in-memory table and
+    the SQL one (``analysis.scale.queries``), which only differ in how they count."""
     singles = np.diag(both).astype(float)
     a_idx, b_idx = np.nonzero(~np.eye(len(rows), dtype=bool))
     n_both = both[a_idx, b_idx]

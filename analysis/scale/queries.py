@@ -35,6 +35,7 @@ from analysis.aggregates import (
     PREVALENCE_COLUMNS,
     TOPIC_GROUP_COLUMNS,
     GroupedPrevalence,
+    cooccurrence_from_counts,
     wilson_arrays,
 )
 from analysis.filters import FilterSpec
@@ -345,24 +346,7 @@ def cooccurrence(
     both = np.zeros((len(rows), len(rows)), dtype=np.int64)
     for a, b, n in pairs.itertuples(index=False):
         both[index[a], index[b]] = int(n)
-    singles = np.diag(both).astype(float)
-    a_idx, b_idx = np.nonzero(~np.eye(len(rows), dtype=bool))
-    n_both = both[a_idx, b_idx]
-    either = singles[a_idx] + singles[b_idx] - n_both
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share_of_a = np.where(singles[a_idx] > 0, n_both / singles[a_idx], np.nan)
-        jaccard = np.where(either > 0, n_both / either, 0.0)
-    codes, labels, facets = (rows[c].to_numpy() for c in ("code", "label", "facet"))
-    return pd.DataFrame(
-        {
-            "code_a": codes[a_idx], "code_b": codes[b_idx],
-            "label_a": labels[a_idx], "label_b": labels[b_idx],
-            "facet_a": facets[a_idx], "facet_b": facets[b_idx],
-            "n_a": singles[a_idx].astype(int), "n_b": singles[b_idx].astype(int),
-            "n_both": n_both.astype(int), "share_of_a": share_of_a, "jaccard": jaccard,
-        },
-        columns=COOCCURRENCE_COLUMNS,
-    )
+    return cooccurrence_from_counts(rows, both)
 
 
 # --- topics -------------------------------------------------------------------------------
