@@ -19,7 +19,6 @@ the first file not yet listed; rows of a half-read file are dropped first.
 from __future__ import annotations
 
 import codecs
-import csv
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from analysis.ingest.formats.dataset import (
     SPEAKER_COLUMNS,
     TEXT_COLUMNS,
     _pick,
+    csv_stream_rows,
     rows_to_transcripts,
     sniff_delimiter,
 )
@@ -103,19 +103,9 @@ def _utf8_encoding(path: Path) -> str | None:
 
 def _rows(path: Path, encoding: str, delimiter: str, options: IngestOptions) -> Iterator[list[str]]:
     """Cleaned rows; ``IngestError`` with the line number for malformed CSV (as csv_rows)."""
-    csv.field_size_limit(options.max_csv_field_chars)
     with path.open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        try:
-            for row in reader:
-                yield [_clean(cell) for cell in row]
-        except csv.Error as exc:
-            detail = (
-                f"a field is longer than the limit of {options.max_csv_field_chars:,} characters"
-                if "field larger" in str(exc)
-                else "malformed"
-            )
-            raise IngestError(f"unreadable CSV near line {reader.line_num}: {detail}") from exc
+        for row in csv_stream_rows(handle, delimiter, options):
+            yield [_clean(cell) for cell in row]
 
 
 @dataclass(slots=True)

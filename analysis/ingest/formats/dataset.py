@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 from analysis.ingest.formats.header import attribute_name
 from analysis.ingest.formats.plaintext import parse_labelled_text
@@ -78,10 +79,22 @@ def sniff_delimiter(text: str) -> str:
 
 
 def csv_rows(text: str, delimiter: str, options: IngestOptions) -> Iterator[list[str]]:
+    """Rows of a decoded CSV/TSV text (see ``csv_stream_rows``)."""
+    yield from csv_stream_rows(io.StringIO(text, newline=""), delimiter, options)
+
+
+def csv_stream_rows(
+    handle: TextIO, delimiter: str, options: IngestOptions
+) -> Iterator[list[str]]:
+    """Rows of a CSV/TSV text stream; ``IngestError`` naming the line for malformed CSV.
+
+    Shared by the in-memory reader and the streaming one (``analysis.scale.ingest``), so a
+    bad file gets the same reason either way.
+    """
     # The csv default (131,072 chars) is too small for long transcripts; raise it to a
     # deliberate bound instead of sys.maxsize (see reliability_anchors §2.3).
     csv.field_size_limit(options.max_csv_field_chars)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(handle, delimiter=delimiter)
     try:
         yield from reader
     except csv.Error as exc:
