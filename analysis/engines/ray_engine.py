@@ -41,6 +41,8 @@ from analysis.engines.partition import (
 from analysis.engines.workers import CodeWorker, CountWorker, EmbedWorker
 
 if TYPE_CHECKING:
+    import ray.data
+
     from analysis.coding import CodingResult, EmbedFn
     from analysis.embedding.cache import Chunk, ProgressFn, VectorCache
 
@@ -168,32 +170,67 @@ class RayEngine:
             return LocalEngine().code(
                 segments, transcripts, embeddings, embed, codebook_yaml, role_column
             )
-        import ray.data
-
         context = coding_context(codebook_yaml, embeddings, embed)  # CodebookError: here
         workers = self._pool()
+        partitions, n_parts = self._partitions(
+            segments, transcripts, embeddings, role_column, workers
+        )
+        # First pass: the corpus's question-context prior, from every partition's counts.
+        n_codes = len(load_codebook(codebook_yaml).codes)
+        prior = question_prior(self._run(partitions, CountWorker, context, workers), n_codes)
+        outputs = self._run(partitions, CodeWorker, replace(context, question_prior=prior), workers)
+        self.runs["code"] = {"workers": workers, "blocks": n_parts}
+        return assemble(outputs, segments, transcripts, codebook_yaml)
+
+    def code_with_context(
+        self,
+        segments: pd.DataFrame,
+        transcripts: pd.DataFrame,
+        embeddings: np.ndarray,
+        context: CodingContext,
+        role_column: str | None,
+    ) -> tuple[CodingResult, pd.DataFrame]:
+        """One coding pass over a chunk of whole transcripts whose corpus-wide figures
+        (similarity statistics, question-context prior) were computed over the whole corpus
+        elsewhere — the streaming path (``analysis.scale.code``) codes chunk by chunk."""
+        workers = self._pool()
+        partitions, n_parts = self._partitions(
+            segments, transcripts, embeddings, role_column, workers
+        )
+        outputs = self._run(partitions, CodeWorker, context, workers)
+        self.runs["code"] = {"workers": workers, "blocks": n_parts}
+        return assemble(outputs, segments, transcripts, context.codebook_yaml)
+
+    def _partitions(
+        self,
+        segments: pd.DataFrame,
+        transcripts: pd.DataFrame,
+        embeddings: np.ndarray,
+        role_column: str | None,
+        workers: int,
+    ) -> tuple[ray.data.Dataset, int]:
+        """Partitions of whole transcripts as one dataset (both passes read the same blocks)."""
+        import ray.data
+
         parts = coding_partitions(
             segments, transcripts, embeddings, role_column, BLOCKS_PER_WORKER * workers
         )
-        partitions = ray.data.from_pandas(parts)
+        return ray.data.from_pandas(parts), len(parts)
 
-        def run(worker: type, context: CodingContext) -> list[dict]:
-            dataset = partitions.map_batches(
-                worker,
-                batch_size=None,  # a block is a partition of whole transcripts: never split
-                batch_format="numpy",
-                compute=ray.data.ActorPoolStrategy(size=workers),
-                fn_constructor_kwargs={"context": context},
-                num_cpus=1,
-            )
-            try:
-                return list(dataset.iter_batches(batch_size=None, batch_format="numpy"))
-            except Exception as exc:
-                raise self._failure(exc, "coding") from exc
+    def _run(
+        self, partitions: ray.data.Dataset, worker: type, context: CodingContext, workers: int
+    ) -> list[dict]:
+        import ray.data
 
-        # First pass: the corpus's question-context prior, from every partition's counts.
-        n_codes = len(load_codebook(codebook_yaml).codes)
-        prior = question_prior(run(CountWorker, context), n_codes)
-        outputs = run(CodeWorker, replace(context, question_prior=prior))
-        self.runs["code"] = {"workers": workers, "blocks": len(parts)}
-        return assemble(outputs, segments, transcripts, codebook_yaml)
+        dataset = partitions.map_batches(
+            worker,
+            batch_size=None,  # a block is a partition of whole transcripts: never split
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=workers),
+            fn_constructor_kwargs={"context": context},
+            num_cpus=1,
+        )
+        try:
+            return list(dataset.iter_batches(batch_size=None, batch_format="numpy"))
+        except Exception as exc:
+            raise self._failure(exc, "coding") from exc

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from analysis.coding import code_segments, infer_roles, load_codebook
 from analysis.coding.codebook import Codebook
 from analysis.coding.similarity import SimilarityStats, answer_code_cosines, code_prototypes
 from analysis.embedding import CachedEmbedder, embed_answers
+from analysis.engines.partition import CodingContext
 from analysis.questions import normalise_question
 from analysis.scale.db import (
     SEGMENTS_IN_INGEST_ORDER,
@@ -199,6 +201,40 @@ def code_chunk(
     return assignments, roles
 
 
+class RemoteCoder(Protocol):
+    """An engine that codes a chunk with corpus-wide figures computed here (``RayEngine``)."""
+
+    def code_with_context(
+        self,
+        segments: pd.DataFrame,
+        transcripts: pd.DataFrame,
+        embeddings: np.ndarray,
+        context: CodingContext,
+        role_column: str | None,
+    ) -> tuple[Any, pd.DataFrame]: ...
+
+
+def remote_context(
+    codebook_yaml: str | None,
+    codebook: Codebook,
+    embedder: CachedEmbedder,
+    stats: SimilarityStats,
+    prior: QuestionPrior | None,
+) -> CodingContext:
+    """What a remote worker needs to code a chunk exactly as ``code_chunk`` would: the code
+    texts' vectors (recorded from the very ``code_prototypes`` call the coder makes), the
+    corpus's similarity statistics and its question-context prior."""
+    seen: dict[str, np.ndarray] = {}
+
+    def recording(texts: list[str]) -> np.ndarray:
+        vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
+        seen.update(zip(texts, vectors, strict=True))
+        return vectors
+
+    code_prototypes(codebook, recording)
+    return CodingContext(codebook_yaml, seen, stats, prior)
+
+
 def code_streaming(
     store: Store,
     project: str,
@@ -210,12 +246,14 @@ def code_streaming(
     cursor: dict | None = None,
     seconds: float = 0.0,
     progress: ProgressFn | None = None,
+    engine: object | None = None,
 ) -> dict[str, int]:
     """Code every answer and infer every role, writing each chunk with its resume cursor.
 
     ``cursor`` (from a stopped run): answers already coded and the corpus statistics, so
     neither pass is repeated. ``chunk_rows`` at or above 4,000 lets ``code_segments`` use
-    both cores.
+    both cores. ``engine``: when it can code remotely (the Ray engine), each chunk's coding
+    runs there as Ray Data batch inference, with the statistics and prior computed here.
     """
     started = time.perf_counter()
     report = progress or (lambda _m, _f: None)
@@ -254,6 +292,10 @@ def code_streaming(
                 elapsed = seconds + time.perf_counter() - started
                 save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
         prior = QuestionPrior.from_counts(_counts_from_json(cursor["prior"]))
+    remote = cast(RemoteCoder, engine) if hasattr(engine, "code_with_context") else None
+    context = (
+        remote_context(codebook_yaml, codebook, embedder, stats, prior) if remote else None
+    )
     total = max(stats.n, 1)
     done = int(cursor["done"])
     seen = 0
@@ -264,9 +306,16 @@ def code_streaming(
         vectors = embed_answers(embedder, chunk["answer"].tolist(), unit_max_words)
         ids = list(dict.fromkeys(chunk["transcript_id"].tolist()))
         transcripts = _transcripts_of(store, project, ids)
-        assignments, roles = code_chunk(
-            _with_groups(chunk, groups), transcripts, vectors, codebook, embedder, stats, prior
-        )
+        if remote is not None and context is not None:
+            role_column = ROLE_COLUMN if ROLE_COLUMN in transcripts.columns else None
+            coded, roles = remote.code_with_context(
+                _with_groups(chunk, groups), transcripts, vectors, context, role_column
+            )
+            assignments = coded.assignments
+        else:
+            assignments, roles = code_chunk(
+                _with_groups(chunk, groups), transcripts, vectors, codebook, embedder, stats, prior
+            )
         roles = transcripts[["transcript_id", "cohort"]].merge(roles, on="transcript_id")
         with transaction(store) as con:
             insert_rows(

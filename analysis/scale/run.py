@@ -244,6 +244,7 @@ def run_scale(
                 cursor=cursor,
                 seconds=previous,
                 progress=band(stage),
+                engine=engine,
             )
         seconds = previous + time.perf_counter() - started
         with transaction(store) as con:

@@ -101,3 +101,50 @@ def test_codes_and_roles_equal_local(ray_run, frames) -> None:
     pd.testing.assert_frame_equal(coded.participants, expected.participants)
     pd.testing.assert_frame_equal(coded.codebook, expected.codebook)
     pd.testing.assert_frame_equal(roles, expected_roles)
+
+
+def test_streaming_run_codes_on_ray_exactly_as_locally(ray_cluster, tmp_path, monkeypatch) -> None:
+    """``analyze --streaming --engine ray``: each coding chunk runs as Ray Data batch
+    inference with the corpus statistics and prior computed on the driver; the stored codes
+    and roles equal a local streaming run's row for row."""
+    from dataclasses import replace
+
+    from analysis.engines.ray_engine import RayEngine
+    from analysis.scale.run import run_scale
+    from analysis.store import Store
+    from tests.engine.conftest import ENGINE_CORPUS
+    from tests.scale.conftest import SMALL_CHUNKS
+
+    remote_chunks: list[int] = []
+    original = RayEngine.code_with_context
+
+    def counted(self, segments, *args, **kwargs):  # type: ignore[no-untyped-def]
+        remote_chunks.append(len(segments))
+        return original(self, segments, *args, **kwargs)
+
+    monkeypatch.setattr(RayEngine, "code_with_context", counted)
+
+    local_config = replace(SMALL_CHUNKS, embed_chunk_rows=1000, coding_chunk_rows=32)
+    ray_config = replace(
+        local_config, pipeline=replace(local_config.pipeline, engine="ray", ray_workers=2)
+    )
+    tables = {
+        "scale_assignments": "transcript_id, segment_index, code, confidence, evidence",
+        "scale_participants": "transcript_id, cohort, occupation, occupation_group",
+    }
+    frames = {}
+    for name, config in (("local", local_config), ("ray", ray_config)):
+        with Store(tmp_path / f"{name}.duckdb") as store:
+            run_scale([ENGINE_CORPUS], project="big", store=store, config=config)
+            with store.locked_connection() as con:
+                frames[name] = {
+                    table: con.execute(
+                        f"SELECT {columns} FROM {table} WHERE project = 'big' "
+                        f"ORDER BY {columns}"
+                    ).df()
+                    for table, columns in tables.items()
+                }
+    assert len(frames["local"]["scale_assignments"]) > 20
+    assert len(remote_chunks) >= 2 and sum(remote_chunks) == 60  # every answer, in chunks
+    for table in tables:
+        pd.testing.assert_frame_equal(frames["ray"][table], frames["local"][table])
