@@ -45,27 +45,25 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(tmp: Path, *, env: dict[str, str] | None = None,
-                   flags: tuple[str, ...] = ()) -> Iterator[Server]:
-    """``streamlit run app.py`` on 127.0.0.1:<free port>; stopped (by its pid) afterwards."""
+def streamlit_process(script: str, *, cwd: Path, env: dict[str, str], log_path: Path,
+                      flags: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run <script>`` from ``cwd`` on 127.0.0.1:<free port>: (url, process) once
+    healthy; stopped (by its pid) afterwards. One start/wait/stop for every server test."""
     port = free_port()
-    environment = {**os.environ, "INTERVIEW_LENS_STORE": str(tmp / "store.duckdb"),
-                   **(env or {})}
-    environment.pop("INTERVIEW_LENS_DEV", None)  # the self-check must run for real
-    log_path = tmp / "streamlit.log"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py",
+    command = [sys.executable, "-m", "streamlit", "run", script,
                "--server.port", str(port), "--server.headless", "true", *flags]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log,
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log,
                                    stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", process, log_path)
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(server.url):
+        while not _healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{server.log_text()[-3000:]}")
+                output = log_path.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"streamlit did not start:\n{output}")
             time.sleep(0.25)
-        yield server
+        yield url, process
     finally:
         process.terminate()
         try:
@@ -73,6 +71,19 @@ def running_server(tmp: Path, *, env: dict[str, str] | None = None,
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def running_server(tmp: Path, *, env: dict[str, str] | None = None,
+                   flags: tuple[str, ...] = ()) -> Iterator[Server]:
+    """``streamlit run app.py`` on 127.0.0.1:<free port>; stopped (by its pid) afterwards."""
+    environment = {**os.environ, "INTERVIEW_LENS_STORE": str(tmp / "store.duckdb"),
+                   **(env or {})}
+    environment.pop("INTERVIEW_LENS_DEV", None)  # the self-check must run for real
+    log_path = tmp / "streamlit.log"
+    with streamlit_process("app.py", cwd=PROJECT_ROOT, env=environment, log_path=log_path,
+                           flags=flags) as (url, process):
+        yield Server(url, process, log_path)
 
 
 @dataclass

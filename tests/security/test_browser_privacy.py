@@ -20,9 +20,6 @@ remote image, an ``<img … onerror=…>`` beacon and a ``javascript:`` link poi
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,12 +32,9 @@ from analysis.store import Store
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    SERVER_START_TIMEOUT_S,
-    _healthy,
-    free_port,
 )
 from tests.security.conftest import hostile_result
-from tests.security.load_support import Server, running_server, wait_idle
+from tests.security.load_support import Server, running_server, streamlit_process, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -186,29 +180,11 @@ st.dataframe(pd.DataFrame({"a": [1, 2, 3]}))
 def export_on_server(tmp_path: Path) -> Iterator[str]:
     """A bare Streamlit page with ``client.disableDataExport=false`` (not the app)."""
     (tmp_path / "sanity.py").write_text(SANITY_APP, encoding="utf-8")
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "sanity.py", "--server.port",
-               str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--client.disableDataExport",
-               "false"]
-    with (tmp_path / "sanity.log").open("wb") as log:
-        process = subprocess.Popen(command, cwd=tmp_path, env=dict(os.environ),
-                                   stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(url):
-            assert process.poll() is None and time.monotonic() < deadline, (
-                (tmp_path / "sanity.log").read_text(errors="replace")[-2000:])
-            time.sleep(0.25)
+    flags = ("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--client.disableDataExport", "false")
+    with streamlit_process("sanity.py", cwd=tmp_path, env=dict(os.environ),
+                           log_path=tmp_path / "sanity.log", flags=flags) as (url, _process):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 def test_sanity_the_same_locator_finds_the_download_when_export_is_on(
