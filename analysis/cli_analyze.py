@@ -95,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             print(f"analyze: cannot read codebook {args.codebook}: {exc}", file=sys.stderr)
             return 2
+        from analysis.coding import validate_codebook_yaml
+
+        problems = validate_codebook_yaml(codebook_yaml)
+        if problems:  # before any file is read or model run, not after the topic fit
+            print(f"analyze: {'; '.join(problems)}", file=sys.stderr)
+            return 2
     if args.engine != "ray" and (args.ray_address or args.ray_workers is not None):
         print("analyze: --ray-address and --ray-workers need --engine ray", file=sys.stderr)
         return 2
@@ -115,19 +121,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"analyze: cannot open store {args.store}: {exc}", file=sys.stderr)
         return 2
     bar = _Bar(not args.no_progress)
-    if args.streaming:
-        from analysis.scale.cli import run_streaming
-
-        try:
-            return run_streaming(args, store, config, codebook_yaml, bar)
-        except EngineError as exc:  # e.g. an unreachable --ray-address: one readable line
-            bar.close()
-            print(f"analyze: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            bar.close()
-            store.close()
     try:
+        if args.streaming:  # same outputs, written from the store's tables in chunks
+            from analysis.scale.cli import run_streaming
+
+            return run_streaming(args, store, config, codebook_yaml, bar)
         result = run_pipeline(
             args.inputs,
             project=args.project,

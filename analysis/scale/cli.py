@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable
 
 from analysis.cli_ingest import ingest_options
-from analysis.coding import CodebookError
 from analysis.config import PipelineConfig
 from analysis.scale.export import write_scale_outputs
 from analysis.scale.run import ScaleConfig, run_scale
@@ -31,19 +30,17 @@ def run_streaming(
     if args.metadata is not None:
         print("analyze: --metadata is not supported with --streaming", file=sys.stderr)
         return 2
-    try:
-        run = run_scale(
-            args.inputs,
-            project=args.project,
-            store=store,
-            config=ScaleConfig(pipeline=config),
-            codebook_yaml=codebook_yaml,
-            progress=progress,
-            ingest_options=ingest_options(args),
-        )
-    except (CodebookError, ValueError) as exc:
-        print(f"analyze: {exc}", file=sys.stderr)
-        return 2
+    # An invalid codebook (ValueError) or an unreachable cluster ends in the caller, as one
+    # line for both the streaming and the in-memory run.
+    run = run_scale(
+        args.inputs,
+        project=args.project,
+        store=store,
+        config=ScaleConfig(pipeline=config),
+        codebook_yaml=codebook_yaml,
+        progress=progress,
+        ingest_options=ingest_options(args),
+    )
     try:
         write_scale_outputs(store, args.project, args.out, run)
     except OSError as exc:

@@ -84,3 +84,20 @@ def test_analyze_honours_the_ingest_options(tmp_path: Path) -> None:
     assert _analyze(tmp_path, str(names_only), "--interviewer", "Elif") == 0
     segments = pd.read_csv(tmp_path / "out" / "segments.csv")
     assert segments["answer"].iloc[0].startswith("Okay, first question.")
+
+
+def test_an_invalid_codebook_stops_before_any_work(tmp_path: Path, capsys, monkeypatch) -> None:
+    """Both paths refuse a bad codebook up front: no file is read, nothing is written."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("codes: 3\n", encoding="utf-8")
+
+    def no_ingest(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the corpus was read before the codebook was checked")
+
+    monkeypatch.setattr("analysis.pipeline._ingest", no_ingest)
+    monkeypatch.setattr("analysis.scale.cli.run_scale", no_ingest)
+    for extra in ([], ["--streaming"]):
+        code = _analyze(tmp_path, str(ENGINE_CORPUS), "--codebook", str(bad), *extra)
+        assert code == 2
+        assert "codebook must be a mapping" in capsys.readouterr().err
+        assert not (tmp_path / "out").exists()
