@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.coding import CodingResult, EmbedFn, code_segments, infer_roles, load_codebook
+from analysis.coding import (
+    CodingResult,
+    EmbedFn,
+    code_segments,
+    infer_roles,
+    load_codebook,
+)
+from analysis.coding.codebook import Codebook
 from analysis.coding.coder import question_groups_of, question_hit_counts
 from analysis.coding.context_prior import GroupHitCounts, QuestionPrior
 from analysis.coding.rollup import participant_codes
@@ -67,18 +74,14 @@ class CodingContext:
         return np.stack([self.text_vectors[text] for text in texts]).astype(np.float32)
 
 
-def coding_context(
-    codebook_yaml: str | None, embeddings: np.ndarray, embed: EmbedFn | None
-) -> CodingContext:
-    """Embed the code texts and measure the similarity statistics once, on the driver.
+def code_text_vectors(
+    codebook: Codebook, embed: EmbedFn
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The code prototypes and the vector of every code text they were built from.
 
-    ``code_prototypes`` is called with a recording ``embed``, so the texts it needs are
-    whatever the coder asks for (no second list to keep in step); raises CodebookError
-    before any worker starts when the codebook is invalid.
+    ``code_prototypes`` is called with a recording ``embed``, so the texts a worker needs are
+    whatever the coder asks for (no second list to keep in step).
     """
-    codebook = load_codebook(codebook_yaml)
-    if embed is None or not len(embeddings) or not len(codebook.codes):
-        return CodingContext(codebook_yaml)
     seen: dict[str, np.ndarray] = {}
 
     def recording(texts: list[str]) -> np.ndarray:
@@ -86,9 +89,20 @@ def coding_context(
         seen.update(zip(texts, vectors, strict=True))
         return vectors
 
-    prototypes = code_prototypes(codebook, recording)
+    return code_prototypes(codebook, recording), seen
+
+
+def coding_context(
+    codebook_yaml: str | None, embeddings: np.ndarray, embed: EmbedFn | None
+) -> CodingContext:
+    """Embed the code texts and measure the similarity statistics once, on the driver;
+    raises CodebookError before any worker starts when the codebook is invalid."""
+    codebook = load_codebook(codebook_yaml)
+    if embed is None or not len(embeddings) or not len(codebook.codes):
+        return CodingContext(codebook_yaml)
+    prototypes, text_vectors = code_text_vectors(codebook, embed)
     stats = SimilarityStats().add(answer_code_cosines(embeddings, prototypes))
-    return CodingContext(codebook_yaml, seen, stats)
+    return CodingContext(codebook_yaml, text_vectors, stats)
 
 
 def _text(values: Iterable[object]) -> list[str]:

@@ -1,15 +1,14 @@
 """Chunked deductive coding and roles: whole transcripts at a time, exactly as a whole run.
 
-Coding is per answer except for one corpus-wide step: the embedding second opinion
+Coding is per answer except for two corpus-wide steps. The embedding second opinion
 z-scores each answer's similarity to a code over the corpus
 (``analysis.coding.similarity``). A first pass over every answer's vector adds up those
 statistics (``SimilarityStats``: exact fixed-point sums, so chunking cannot change them);
 the second pass codes chunk by chunk with ``code_segments`` given those statistics, and
-infers roles with ``infer_roles`` (per transcript, so chunks never split one). When the
-coder has the question-context prior (``coding.context_prior``: also corpus-wide), chunks
-carry the corpus's question groups (``analysis.scale.questions``) and a pass in between adds
-up the prior's counts. The result equals ``code_corpus`` + ``infer_roles`` on the whole
-corpus row for row.
+infers roles with ``infer_roles`` (per transcript, so chunks never split one). For the
+question-context prior (``coding.context_prior``) chunks carry the corpus's question groups
+(``analysis.scale.questions``) and a pass in between adds up the prior's counts. The result
+equals ``code_corpus`` + ``infer_roles`` on the whole corpus row for row.
 """
 
 from __future__ import annotations
@@ -24,9 +23,11 @@ import pandas as pd
 
 from analysis.coding import code_segments, infer_roles, load_codebook
 from analysis.coding.codebook import Codebook
+from analysis.coding.coder import question_hit_counts
+from analysis.coding.context_prior import GroupHitCounts, QuestionPrior
 from analysis.coding.similarity import SimilarityStats, answer_code_cosines, code_prototypes
 from analysis.embedding import CachedEmbedder, embed_answers
-from analysis.engines.partition import CodingContext
+from analysis.engines.partition import CodingContext, code_text_vectors
 from analysis.questions import normalise_question
 from analysis.scale.db import (
     SEGMENTS_IN_INGEST_ORDER,
@@ -39,14 +40,6 @@ from analysis.scale.db import (
 )
 from analysis.scale.questions import build_question_groups, question_groups
 from analysis.store import Store
-
-try:  # the question-context prior (coding.context_prior) is new; older coders lack it
-    from analysis.coding.coder import question_hit_counts
-    from analysis.coding.context_prior import GroupHitCounts, QuestionPrior
-
-    HAS_QUESTION_PRIOR = True
-except ImportError:  # pragma: no cover - depends on the coder's version
-    HAS_QUESTION_PRIOR = False
 
 ProgressFn = Callable[[str, float], None]
 ROLE_COLUMN = "attr.role"
@@ -194,7 +187,7 @@ def code_chunk(
         segment_embeddings=vectors if len(vectors) else None,
         embed=embedder.embed,
         similarity_stats=stats,
-        **({"question_prior": prior} if HAS_QUESTION_PRIOR else {}),
+        question_prior=prior,
     )
     role_column = ROLE_COLUMN if ROLE_COLUMN in transcripts.columns else None
     roles = infer_roles(chunk, transcripts, role_column=role_column)
@@ -222,17 +215,9 @@ def remote_context(
     prior: QuestionPrior | None,
 ) -> CodingContext:
     """What a remote worker needs to code a chunk exactly as ``code_chunk`` would: the code
-    texts' vectors (recorded from the very ``code_prototypes`` call the coder makes), the
-    corpus's similarity statistics and its question-context prior."""
-    seen: dict[str, np.ndarray] = {}
-
-    def recording(texts: list[str]) -> np.ndarray:
-        vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
-        seen.update(zip(texts, vectors, strict=True))
-        return vectors
-
-    code_prototypes(codebook, recording)
-    return CodingContext(codebook_yaml, seen, stats, prior)
+    texts' vectors, the corpus's similarity statistics and its question-context prior."""
+    _prototypes, text_vectors = code_text_vectors(codebook, embedder.embed)
+    return CodingContext(codebook_yaml, text_vectors, stats, prior)
 
 
 def code_streaming(
@@ -273,25 +258,23 @@ def code_streaming(
             save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
     stats = _stats_from_json(cursor["stats"])
     groups = question_groups(store, project)
-    prior = None
-    if HAS_QUESTION_PRIOR:
-        if "prior" not in cursor:
-            report("Coding: where each code usually fires (question context)", 0.0)
-            counts = prior_counts(
-                store,
-                project,
-                embedder,
-                codebook,
-                stats,
-                groups,
-                unit_max_words=unit_max_words,
-                chunk_rows=chunk_rows,
-            )
-            cursor = {**cursor, "prior": _counts_to_json(counts)}
-            with transaction(store) as con:
-                elapsed = seconds + time.perf_counter() - started
-                save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
-        prior = QuestionPrior.from_counts(_counts_from_json(cursor["prior"]))
+    if "prior" not in cursor:
+        report("Coding: where each code usually fires (question context)", 0.0)
+        counts = prior_counts(
+            store,
+            project,
+            embedder,
+            codebook,
+            stats,
+            groups,
+            unit_max_words=unit_max_words,
+            chunk_rows=chunk_rows,
+        )
+        cursor = {**cursor, "prior": _counts_to_json(counts)}
+        with transaction(store) as con:
+            elapsed = seconds + time.perf_counter() - started
+            save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
+    prior = QuestionPrior.from_counts(_counts_from_json(cursor["prior"]))
     remote = cast(RemoteCoder, engine) if hasattr(engine, "code_with_context") else None
     context = (
         remote_context(codebook_yaml, codebook, embedder, stats, prior) if remote else None
