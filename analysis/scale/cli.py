@@ -27,9 +27,6 @@ def run_streaming(
     progress: Callable[[str, float], None],
 ) -> int:
     """Run the streaming pipeline for parsed ``analyze`` arguments and write the outputs."""
-    if args.metadata is not None:
-        print("analyze: --metadata is not supported with --streaming", file=sys.stderr)
-        return 2
     # An invalid codebook (ValueError) or an unreachable cluster ends in the caller, as one
     # line for both the streaming and the in-memory run.
     run = run_scale(
@@ -40,6 +37,7 @@ def run_streaming(
         codebook_yaml=codebook_yaml,
         progress=progress,
         ingest_options=ingest_options(args),
+        metadata=args.metadata,
     )
     try:
         write_scale_outputs(store, args.project, args.out, run)

@@ -41,6 +41,7 @@ from analysis.ingest.pipeline import _Batch, _run
 from analysis.ingest.sources import Source, sources_from_paths
 from analysis.records import FileReport, IngestError, Transcript
 from analysis.scale.db import insert_rows, query_frame, transaction
+from analysis.scale.metadata import apply_streaming_metadata, read_metadata_file
 from analysis.segment import segment_transcript
 from analysis.store import Store
 
@@ -64,6 +65,8 @@ class IngestSummary:
     segments: int = 0
     duplicates: int = 0
     streamed_files: int = 0
+    metadata_unmatched: int = 0
+    """Rows of the ``--metadata`` file whose id matched no transcript."""
     warnings: list[str] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
@@ -354,6 +357,22 @@ def _ingest_source(
     writer.flush(summary, report)
 
 
+def _attach_metadata(
+    store: Store, project: str, path: str | Path, options: IngestOptions, summary: IngestSummary
+) -> None:
+    """The metadata file joined to the stored transcripts; its warnings as ingest_paths'."""
+    table, problem = read_metadata_file(path, options)
+    if table is None:
+        summary.warn(problem or "metadata file not used")
+        return
+    unmatched, warnings = apply_streaming_metadata(store, project, table)
+    summary.metadata_unmatched = len(unmatched)
+    for warning in warnings:
+        summary.warn(warning)
+    if unmatched:  # the pipeline's own line (analysis.pipeline._ingest_messages)
+        summary.warn(f"{len(unmatched)} metadata row(s) matched no transcript id.")
+
+
 def ingest_streaming(
     paths: Sequence[str | Path],
     *,
@@ -362,8 +381,13 @@ def ingest_streaming(
     options: IngestOptions | None = None,
     chunk_transcripts: int = 500,
     progress: ProgressFn | None = None,
+    metadata: str | Path | None = None,
 ) -> IngestSummary:
-    """Read ``paths`` (files, folders) into the project's scale tables; resumable per file."""
+    """Read ``paths`` (files, folders) into the project's scale tables; resumable per file.
+
+    ``metadata``: a CSV/XLSX keyed by transcript id, attached once every file is read, by
+    the in-memory ingest's rules (``analysis.scale.metadata``).
+    """
     options = options or IngestOptions()
     summary = IngestSummary()
     done = _forget_partial_files(store, project)
@@ -378,6 +402,8 @@ def ingest_streaming(
         if progress is not None:
             progress(f"Reading files ({number}/{len(sources)})", number / len(sources))
     writer.flush(summary)
+    if metadata is not None:
+        _attach_metadata(store, project, metadata, options, summary)
     totals = query_frame(
         store,
         "SELECT (SELECT count(*) FROM scale_files WHERE project = ?) AS files, "

@@ -33,6 +33,7 @@ from analysis.scale.db import (
 )
 from analysis.scale.embed import embed_streaming
 from analysis.scale.ingest import ingest_streaming
+from analysis.scale.metadata import metadata_digest
 from analysis.scale.schema import SCALE_TABLES
 from analysis.scale.topics import DEFAULT_TOPIC_SAMPLE, topics_streaming
 from analysis.store import Store
@@ -147,11 +148,15 @@ def run_scale(
     progress: ProgressFn | None = None,
     ingest_options: IngestOptions | None = None,
     stop_after: str | None = None,
+    metadata: str | Path | None = None,
 ) -> dict[str, Any]:
     """Analyse ``paths`` into the project's scale tables; returns the run record (run.json).
 
     ``stop_after``: a stage name; later stages are left for the next call (the benchmark
     runs each stage in a fresh process this way).
+
+    ``metadata``: a CSV/XLSX keyed by transcript id (``analyze --metadata``), joined to the
+    transcripts at the end of the ingest; a different file's content starts the project over.
 
     Memory stays flat as the corpus grows: every stage holds one chunk (plus the topic
     sample). Safe to call again after a crash: it continues where the store says it stopped.
@@ -162,6 +167,11 @@ def run_scale(
     pipeline = config.pipeline
     base = embedder_for(pipeline.embedding_backend, pipeline.max_seq_length, pipeline.batch_size)
     settings = {**config.to_dict(), "key": config.key(paths)}
+    if metadata is not None:
+        settings["metadata"] = metadata_digest(metadata)
+        settings["key"] = hashlib.sha256(
+            f"{settings['key']}:{settings['metadata']}".encode()
+        ).hexdigest()[:16]
     config_json = json.dumps(settings, sort_keys=True, default=list)
     with store.locked_connection() as con:
         con.execute(f"SET memory_limit = '{config.duckdb_memory_limit}'")
@@ -198,6 +208,7 @@ def run_scale(
                 options=ingest_options,
                 chunk_transcripts=config.ingest_chunk_transcripts,
                 progress=band(stage),
+                metadata=metadata,
             )
             detail = {k: v for k, v in asdict(summary).items() if k != "warnings"}
             messages.extend(summary.warnings)

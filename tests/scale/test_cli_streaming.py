@@ -58,12 +58,3 @@ def test_streaming_outputs_match_the_in_memory_outputs(tmp_path: Path) -> None:
     run = json.loads((tmp_path / "streaming" / "run.json").read_text(encoding="utf-8"))
     assert set(run["stages"]) == {"ingest", "embed", "topics", "coding"}
     assert run["peak_rss_mb"] > 0 and run["mode"] == "streaming"
-
-
-def test_streaming_refuses_a_metadata_file(tmp_path: Path) -> None:
-    metadata = tmp_path / "meta.csv"
-    metadata.write_text("transcript_id,role\noffice_000,nurse\n", encoding="utf-8")
-    code = _analyze(
-        tmp_path / "out", tmp_path / "s.duckdb", "--streaming", "--metadata", str(metadata)
-    )
-    assert code == 2
