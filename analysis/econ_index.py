@@ -105,19 +105,35 @@ def _has(participants: pd.DataFrame, code: str) -> np.ndarray:
     return pd.to_numeric(participants[code], errors="coerce").fillna(0).to_numpy() > 0
 
 
-def _iteration_split(participants: pd.DataFrame, segments: pd.DataFrame,
-                     assignments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(feedback loop, task iteration) per participant from their iteration answers."""
-    ids = participants["transcript_id"].astype(str)
-    has_code = _has(participants, ITERATION_CODE)
+ITERATION_KIND_COLUMNS = ["transcript_id", "feedback"]
+
+
+def is_feedback(answers: pd.Series) -> pd.Series:
+    """True for iteration answers that feed errors or results back (``FEEDBACK_CUES``)."""
+    return answers.fillna("").astype(str).map(lambda t: bool(FEEDBACK_CUES.search(t)))
+
+
+def iteration_kinds(segments: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``pattern.iteration`` answer: its transcript and whether it is a feedback
+    loop (an assignment whose answer is missing counts as not feedback)."""
     coded = assignments[assignments["code"] == ITERATION_CODE][
         ["transcript_id", "segment_index"]].astype({"transcript_id": str})
     answers = segments[["transcript_id", "segment_index", "answer"]].astype(
         {"transcript_id": str})
     coded = coded.merge(answers, on=["transcript_id", "segment_index"], how="left")
-    feedback = coded["answer"].fillna("").astype(str).map(lambda t: bool(FEEDBACK_CUES.search(t)))
-    loop_ids = set(coded.loc[feedback, "transcript_id"])
-    other_ids = set(coded.loc[~feedback, "transcript_id"])
+    return pd.DataFrame({"transcript_id": coded["transcript_id"].to_numpy(),
+                         "feedback": is_feedback(coded["answer"]).to_numpy(dtype=bool)},
+                        columns=ITERATION_KIND_COLUMNS)
+
+
+def _iteration_split(participants: pd.DataFrame, kinds: pd.DataFrame
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(feedback loop, task iteration) per participant from their iteration answers."""
+    ids = participants["transcript_id"].astype(str)
+    has_code = _has(participants, ITERATION_CODE)
+    feedback = kinds["feedback"].astype(bool)
+    loop_ids = set(kinds.loc[feedback, "transcript_id"].astype(str))
+    other_ids = set(kinds.loc[~feedback, "transcript_id"].astype(str))
     loop = ids.isin(loop_ids).to_numpy() & has_code
     # A participant with the code but no assignment row (e.g. an edited import) iterates.
     iterate = (ids.isin(other_ids).to_numpy() | ~ids.isin(loop_ids | other_ids).to_numpy())
@@ -125,9 +141,15 @@ def _iteration_split(participants: pd.DataFrame, segments: pd.DataFrame,
 
 
 def classify(participants: pd.DataFrame, segments: pd.DataFrame,
-             assignments: pd.DataFrame) -> pd.DataFrame:
-    """One row per participant: a boolean per subtype, the two modes, both, outside."""
-    loop, iterate = _iteration_split(participants, segments, assignments)
+             assignments: pd.DataFrame, *, kinds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per participant: a boolean per subtype, the two modes, both, outside.
+
+    ``kinds``: ``iteration_kinds`` computed elsewhere (a large project streams its
+    iteration answers through ``is_feedback``); ``segments``/``assignments`` are then unused.
+    """
+    if kinds is None:
+        kinds = iteration_kinds(segments, assignments)
+    loop, iterate = _iteration_split(participants, kinds)
     table = pd.DataFrame({"transcript_id": participants["transcript_id"].astype(str)})
     table["directive"] = _has(participants, DIRECT_CODES["directive"])
     table["feedback_loop"] = loop
@@ -149,12 +171,12 @@ def _group_labels(participants: pd.DataFrame, column: str) -> pd.Series:
 
 def econ_split(participants: pd.DataFrame, segments: pd.DataFrame, assignments: pd.DataFrame,
                *, dimensions: tuple[str, ...] = ("cohort", "occupation_group"),
-               min_group_size: int = 5) -> pd.DataFrame:
+               min_group_size: int = 5, kinds: pd.DataFrame | None = None) -> pd.DataFrame:
     """Measured shares (every measure) for all participants and per group of each dimension.
 
     Groups smaller than ``min_group_size`` are left out (a share of two people is noise).
     """
-    flags = classify(participants, segments, assignments)
+    flags = classify(participants, segments, assignments, kinds=kinds)
     frames = [_shares(flags, "all", ALL)]
     for column in dimensions:
         if column not in participants.columns:
@@ -195,9 +217,10 @@ def published_rows() -> pd.DataFrame:
 
 
 def econ_table(participants: pd.DataFrame, segments: pd.DataFrame, assignments: pd.DataFrame,
-               *, min_group_size: int = 5) -> pd.DataFrame:
+               *, min_group_size: int = 5, kinds: pd.DataFrame | None = None) -> pd.DataFrame:
     """Measured rows followed by the published rows: what ``econ_index.csv`` holds."""
-    measured = econ_split(participants, segments, assignments, min_group_size=min_group_size)
+    measured = econ_split(participants, segments, assignments, min_group_size=min_group_size,
+                          kinds=kinds)
     table = pd.concat([measured.astype({"n": "Int64", "total": "Int64"}),
                        published_rows().astype({"n": "Int64", "total": "Int64"})],
                       ignore_index=True)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -273,13 +273,70 @@ def topic_quotes(view: FilteredView, topic_id: int, representative: list[str],
     return _quotes(segments.drop_duplicates("transcript_id").head(k), view.participants)
 
 
+# --------------------------------------------------------------------------- answer sources
+TOPIC_SIZE_COLUMNS = ["topic_id", "label", "answers", "people"]
+
+
+class AnswerSource(Protocol):
+    """Where the summary reads answer-level facts from (the participants come from the view).
+
+    The in-memory source (``ViewAnswers``) reads the view's segments and assignments; a
+    large project's source (``analysis.scale.participant_views``) answers the same four
+    questions in SQL and runs ``code_quotes``/``topic_quotes`` on a bounded set of candidate
+    answers, so both paths select the same quotes with the same code.
+    """
+
+    def n_answers(self) -> int: ...
+
+    def topic_sizes(self) -> pd.DataFrame: ...
+
+    def code_quotes(self, code: str, among: set[str] | None) -> tuple[Quote, ...]: ...
+
+    def topic_quotes(self, topic_id: int, representative: list[str]) -> tuple[Quote, ...]: ...
+
+
+def topic_size_table(segments: pd.DataFrame) -> pd.DataFrame:
+    """Real topics of ``segments`` (TOPIC_SIZE_COLUMNS), most answers first, then by id."""
+    real = segments[segments["topic_id"] != OUTLIER_TOPIC_ID]
+    if real.empty:
+        return pd.DataFrame(columns=TOPIC_SIZE_COLUMNS)
+    sizes = real.groupby("topic_id").agg(
+        answers=("answer", "size"), people=("transcript_id", "nunique"))
+    sizes = sizes.reset_index().sort_values(["answers", "topic_id"], ascending=[False, True],
+                                            kind="mergesort")
+    labels = real.drop_duplicates("topic_id").set_index("topic_id")["topic_label"]
+    sizes["label"] = sizes["topic_id"].map(labels)
+    return sizes[TOPIC_SIZE_COLUMNS].reset_index(drop=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewAnswers:
+    """The answers of an in-memory ``FilteredView`` (every answer is at hand)."""
+
+    view: FilteredView
+
+    def n_answers(self) -> int:
+        return len(self.view.segments)
+
+    def topic_sizes(self) -> pd.DataFrame:
+        return topic_size_table(self.view.segments)
+
+    def code_quotes(self, code: str, among: set[str] | None) -> tuple[Quote, ...]:
+        return code_quotes(self.view, code, among=among)
+
+    def topic_quotes(self, topic_id: int, representative: list[str]) -> tuple[Quote, ...]:
+        return topic_quotes(self.view, topic_id, representative)
+
+
 # --------------------------------------------------------------------------- sections
 def _facet_title(facet: str) -> str:
     return FACET_TITLES.get(facet, str(facet).replace("_", " ").capitalize())
 
 
-def top_code_findings(view: FilteredView, codebook: pd.DataFrame) -> list[Finding]:
+def top_code_findings(view: FilteredView, codebook: pd.DataFrame,
+                      answers: AnswerSource | None = None) -> list[Finding]:
     """The most common code of each facet (codebook order breaks ties)."""
+    answers = answers or ViewAnswers(view)
     table = code_prevalence(view.participants, codebook)
     out = []
     for facet in dict.fromkeys(table["facet"]):
@@ -306,7 +363,7 @@ def top_code_findings(view: FilteredView, codebook: pd.DataFrame) -> list[Findin
             kind="top_code", section="codes", sentence=sentence, subject=str(best["code"]),
             label=str(best["label"]), group=title, n=n, total=total,
             share=float(best["share"]), ci_low=float(best["ci_low"]),
-            ci_high=float(best["ci_high"]), quotes=code_quotes(view, str(best["code"]))))
+            ci_high=float(best["ci_high"]), quotes=answers.code_quotes(str(best["code"]), None)))
     return out
 
 
@@ -328,7 +385,8 @@ def _comparisons(labels: pd.Series, min_group_size: int) -> list[tuple[str, str 
 
 def difference_findings(view: FilteredView, codebook: pd.DataFrame, column: str, *,
                         min_group_size: int = 5, alpha: float = ALPHA,
-                        top: int = TOP_DIFFERENCES) -> list[Finding]:
+                        top: int = TOP_DIFFERENCES,
+                        answers: AnswerSource | None = None) -> list[Finding]:
     """The largest code-share gaps between groups of ``column`` that survive BH at ``alpha``.
 
     The correction runs over every (comparison, code) test of this grouping at once, so
@@ -366,11 +424,13 @@ def difference_findings(view: FilteredView, codebook: pd.DataFrame, column: str,
                       f"correction (q < {alpha:g} over {m:,} Fisher exact tests)."))]
     significant = significant.reindex(
         significant["diff"].abs().sort_values(ascending=False, kind="mergesort").index)
-    return [_difference_finding(view, row, column, m) for row in
+    answers = answers or ViewAnswers(view)
+    return [_difference_finding(view, row, column, m, answers) for row in
             significant.head(top).itertuples(index=False)]
 
 
-def _difference_finding(view: FilteredView, row: Any, column: str, m: int) -> Finding:
+def _difference_finding(view: FilteredView, row: Any, column: str, m: int,
+                        answers: AnswerSource) -> Finding:
     group, versus = str(row.group), str(row.versus)
     n_a, t_a, n_b, t_b = int(row.n_a), int(row.total_a), int(row.n_b), int(row.total_b)
     diff, low, high = float(row.diff), float(row.diff_ci_low), float(row.diff_ci_high)
@@ -404,41 +464,37 @@ def _difference_finding(view: FilteredView, row: Any, column: str, m: int) -> Fi
         n_b=n_b, total_b=t_b, share_b=n_b / t_b, diff=diff, diff_ci_low=low,
         diff_ci_high=high, odds_ratio=ratio, p_value=float(row.p_value),
         q_value=float(row.q_value), tests=m,
-        quotes=code_quotes(view, str(row.code), among=among))
+        quotes=answers.code_quotes(str(row.code), among))
 
 
-def topic_findings(view: FilteredView, topics: pd.DataFrame,
-                   top: int = TOP_TOPICS) -> list[Finding]:
+def topic_findings(view: FilteredView, topics: pd.DataFrame, top: int = TOP_TOPICS,
+                   answers: AnswerSource | None = None) -> list[Finding]:
     """The largest topics by answers in view, with the share of participants they reach."""
-    segments = view.segments
-    real = segments[segments["topic_id"] != OUTLIER_TOPIC_ID]
-    n_answers, n_people = len(segments), view.n_participants
-    if real.empty or not n_people:
+    answers = answers or ViewAnswers(view)
+    sizes = answers.topic_sizes()
+    n_answers, n_people = answers.n_answers(), view.n_participants
+    if sizes.empty or not n_people:
         return [Finding(kind="topic", section="topics", subject="", label="",
                         sentence="No answer in view belongs to a topic.")]
-    sizes = real.groupby("topic_id").agg(
-        answers=("answer", "size"), people=("transcript_id", "nunique"))
-    sizes = sizes.reset_index().sort_values(["answers", "topic_id"], ascending=[False, True],
-                                            kind="mergesort")
-    labels = real.drop_duplicates("topic_id").set_index("topic_id")["topic_label"]
+    labels = dict(zip(sizes["topic_id"], sizes["label"], strict=True))
     reps = _representatives(topics)
     out = []
     for rank, row in enumerate(sizes.head(top).itertuples(index=False), start=1):
-        topic_id, answers, people = int(row.topic_id), int(row.answers), int(row.people)
+        topic_id, count, people = int(row.topic_id), int(row.answers), int(row.people)
         low, high = wilson_interval(people, n_people)
         lead = "The largest topic" if rank == 1 else f"Topic {rank} by size"
         sentence = (
-            f"{lead}, “{labels.get(topic_id, topic_id)}”, holds {pct(answers / n_answers)} of "
-            f"the answers in view ({answers:,} of {n_answers:,}) and comes up with "
+            f"{lead}, “{labels.get(topic_id, topic_id)}”, holds {pct(count / n_answers)} of "
+            f"the answers in view ({count:,} of {n_answers:,}) and comes up with "
             f"{people:,} of {n_people:,} participants ({pct(people / n_people)}, "
             f"{_interval(low, high)})."
         )
         out.append(Finding(
             kind="topic", section="topics", sentence=sentence, subject=str(topic_id),
             label=str(labels.get(topic_id, topic_id)), n=people, total=n_people,
-            share=people / n_people, ci_low=low, ci_high=high, n_b=answers, total_b=n_answers,
-            share_b=answers / n_answers,
-            quotes=topic_quotes(view, topic_id, reps.get(topic_id, []))))
+            share=people / n_people, ci_low=low, ci_high=high, n_b=count, total_b=n_answers,
+            share_b=count / n_answers,
+            quotes=answers.topic_quotes(topic_id, reps.get(topic_id, []))))
     return out
 
 
@@ -456,17 +512,23 @@ def _representatives(topics: pd.DataFrame) -> dict[int, list[str]]:
 
 def build_findings(view: FilteredView, codebook: pd.DataFrame, topics: pd.DataFrame, *,
                    filters: str = "All participants", min_group_size: int = 5,
-                   alpha: float = ALPHA) -> Findings:
-    """Every section of the summary for the participants in ``view``."""
-    found = Findings(n_participants=view.n_participants, n_answers=len(view.segments),
+                   alpha: float = ALPHA, answers: AnswerSource | None = None) -> Findings:
+    """Every section of the summary for the participants in ``view``.
+
+    ``answers``: where answer counts and quotes come from (default: the view's own
+    segments and assignments; a large project passes its SQL source).
+    """
+    answers = answers or ViewAnswers(view)
+    found = Findings(n_participants=view.n_participants, n_answers=answers.n_answers(),
                      filters=filters)
     if not view.n_participants:
         return found
-    found.findings.extend(top_code_findings(view, codebook))
+    found.findings.extend(top_code_findings(view, codebook, answers))
     for column in GROUPINGS:
         found.findings.extend(difference_findings(view, codebook, column,
-                                                  min_group_size=min_group_size, alpha=alpha))
-    found.findings.extend(topic_findings(view, topics))
+                                                  min_group_size=min_group_size, alpha=alpha,
+                                                  answers=answers))
+    found.findings.extend(topic_findings(view, topics, answers=answers))
     return found
 
 
