@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.embedding.base import text_key
+from analysis.questions import normalise_question
 from analysis.results import AnalysisResult
 from analysis.scale.schema import SCALE_TABLES, ensure_scale_schema
 
@@ -118,6 +119,16 @@ def _participants(result: AnalysisResult) -> pd.DataFrame:
     })
 
 
+def _question_groups(segments: pd.DataFrame) -> pd.DataFrame:
+    """``question_key -> question_group``, one row per distinct question (as the streaming
+    run stores them); empty when the result predates question groups."""
+    if "question_group" not in segments or not len(segments):
+        return pd.DataFrame(columns=["question_key", "question_group"])
+    frame = pd.DataFrame({"question_key": [normalise_question(q) for q in segments["question"]],
+                          "question_group": _text(segments["question_group"])})
+    return frame.drop_duplicates("question_key").reset_index(drop=True)
+
+
 def _project_row(project: str, result: AnalysisResult, created: Any) -> list[Any]:
     now = datetime.now(UTC).replace(tzinfo=None)
     topic_ids = result.topics["topic_id"] if len(result.topics) else pd.Series(dtype=int)
@@ -140,6 +151,7 @@ def write_result_tables(store: Any, project: str, result: AnalysisResult) -> Non
         "scale_segments": _segments(result, cohort_of),
         "scale_topics": _topics(result),
         "scale_participants": _participants(result),
+        "scale_question_groups": _question_groups(result.segments),
     }
     frames["scale_transcripts"] = _transcripts(result, frames["scale_segments"], cohort_of)
     codebook = result.codebook
