@@ -9,7 +9,7 @@ from analysis.export import to_csv_bytes
 from analysis.ingest.options import IngestOptions
 from ui import research_view, state, widgets
 
-ctx = widgets.page_context("Agreement with your coding")
+ctx = widgets.page_context("Agreement with your coding", large=True)
 st.caption("Upload your own coding of some participants: the JSONL format of the evaluation "
            "labels (transcript_id, codes, optional evidence), or a CSV with transcript_id and "
            "one 0/1 column per code id (optional evidence.<code id> columns). Participants in "

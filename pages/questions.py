@@ -10,7 +10,7 @@ from ui.sidebar import FACETS
 
 ALL_FACETS = "All facets"
 
-ctx = widgets.page_context("Question × theme")
+ctx = widgets.page_context("Question × theme", large=True)
 if not research_view.has_question_groups(ctx):
     st.info("This project was analysed before questions were grouped. Analyse it again "
             "(Upload & projects) to see which themes each interview question brings up.")

@@ -19,6 +19,7 @@ from analysis.filters import FilteredView, FilterSpec
 from analysis.questions import GROUP_COLUMNS, question_by_code, question_by_topic
 from analysis.results import AnalysisResult
 from analysis.saturation import saturation_table
+from ui import large_pages, large_research
 from ui.widgets import PageContext, escape_markdown
 
 SATURATION_ORDERS = 20
@@ -27,6 +28,8 @@ MAX_TOPIC_COLUMNS = 15
 
 
 def has_question_groups(ctx: PageContext) -> bool:
+    if large_pages.is_large(ctx):  # a large project: the tables are counted in SQL
+        return large_research.has_question_groups(ctx)
     return "question_group" in ctx.result.segments.columns
 
 
@@ -40,12 +43,16 @@ def _question_matrix(fp: str, spec: FilterSpec, kind: str, option: Any,
 
 def question_matrix(ctx: PageContext, kind: str, option: Any) -> pd.DataFrame:
     """question group × code (``option`` = facet or None) or × topic (``option`` = max)."""
+    if large_pages.is_large(ctx):
+        return large_research.question_matrix_table(ctx, kind, option)
     return _question_matrix(ctx.project.fingerprint, ctx.spec, kind, option, ctx.view,
                             ctx.result)
 
 
 def question_groups_table(ctx: PageContext) -> pd.DataFrame:
     """Question groups in view: answers, interviews and the most-asked wording."""
+    if large_pages.is_large(ctx):
+        return large_research.question_groups_table(ctx)
     segments = ctx.view.segments
     if not len(segments) or not has_question_groups(ctx):
         return pd.DataFrame(columns=GROUP_COLUMNS[:4])
@@ -113,6 +120,8 @@ def _agreement(fp: str, spec: FilterSpec, digest: str, name: str, _data: bytes,
 
 def agreement(ctx: PageContext, name: str, data: bytes) -> AgreementReport:
     """Agreement of the participants in view with an uploaded coding (ValueError if bad)."""
+    if large_pages.is_large(ctx):  # only the coded participants' rows come from SQL
+        return large_research.agreement(ctx, name, data)
     digest = hashlib.sha256(data).hexdigest()
     return _agreement(ctx.project.fingerprint, ctx.spec, digest, name, data, ctx.view,
                       ctx.result)
