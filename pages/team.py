@@ -8,7 +8,6 @@ from ui import large_project, state, team
 from ui.widgets import empty_state
 
 st.title("Team & privacy")
-large_project.stop_if_open()
 team.draw_flash()
 project = state.active_project()
 if project is None:
@@ -23,6 +22,9 @@ if role is None:
 st.subheader("Members")
 team.draw_members(project.name, owner)
 st.subheader("Withdraw a participant")
-team.draw_withdrawal(project, owner)
+if large_project.is_open():
+    team.draw_large_withdrawal(project.name, owner)
+else:
+    team.draw_withdrawal(project, owner)
 st.subheader("Audit trail")
 team.draw_audit(project.name, owner)

@@ -4,6 +4,11 @@ Why here and not in the page: each section checks the user's role through ``ui.a
 the store through ``analysis.access``; the page only orders the sections. Withdrawal also
 clears every Streamlit cache that could still hold the participant's words (filtered
 views, aggregates, charts, built exports) before the project is reopened.
+
+A large project (``ui.large_project``) has the same sections: members and the audit trail
+go by the project's name, and withdrawal deletes the participant's rows from every scale
+table (``analysis.scale.withdraw``). Its participants are found by an id search, not
+listed whole (there can be a hundred thousand).
 """
 
 from __future__ import annotations
@@ -15,11 +20,16 @@ from streamlit.runtime.caching.cache_utils import CachedFunc
 
 from analysis import audit
 from analysis.access import OWNER, AccessDenied, ScopedStore
+from analysis.scale import queries
+from analysis.scale.withdraw import participant_ids, withdraw_large_participant
 from analysis.withdraw import withdraw_participant
-from ui import auth, cache, state
+from ui import auth, cache, large_project, state
 
 WITHDRAW_PICK = "team.withdraw.pick"
 WITHDRAW_CONFIRM = "team.withdraw.confirm"
+WITHDRAW_SEARCH = "team.withdraw.search"
+MAX_LISTED = 50
+"""Participant ids a large project's withdrawal picker lists for one search."""
 MEMBER_EMAIL = "team.member.email"
 MEMBER_PICK = "team.member.pick"
 FLASH = "team.flash"
@@ -30,6 +40,9 @@ def role(project: str) -> str | None:
     view = cache.store()
     if isinstance(view, ScopedStore):
         return view.role(project)
+    if large_project.is_open():  # the open project is a large one (a scale_projects row)
+        found = queries.project_revision(view, project) is not None
+        return OWNER if found else None
     return OWNER if view.has_project(project) else None
 
 
@@ -86,6 +99,18 @@ def withdraw(project: str, transcript_id: str) -> str:
     return report.detail()
 
 
+def withdraw_large(project: str, transcript_id: str) -> str:
+    """``withdraw`` for the open large project: its scale rows, logged, caches dropped."""
+    if role(project) != OWNER:
+        raise AccessDenied(f"no project named {project!r}")
+    store = cache.get_store(cache.store_path())
+    report = withdraw_large_participant(store, project, transcript_id)
+    auth.record(audit.WITHDRAW, project, report.detail())
+    clear_ui_caches()
+    large_project.open_project(project)  # the new revision: every query is asked afresh
+    return report.detail()
+
+
 def clear_ui_caches() -> None:
     """Empty every Streamlit cache of the app except the store connection itself.
 
@@ -124,6 +149,39 @@ def draw_withdrawal(project: state.ActiveProject, owner: bool) -> None:
         state.put(FLASH, detail)
         st.session_state.pop(WITHDRAW_PICK, None)
         st.session_state.pop(WITHDRAW_CONFIRM, None)
+        st.rerun()
+
+
+def draw_large_withdrawal(project: str, owner: bool) -> None:
+    """``draw_withdrawal`` for a large project: search an id, pick it, type it, erase."""
+    if not owner:
+        st.caption("Only the project's owner can withdraw a participant.")
+        return
+    store = cache.get_store(cache.store_path())
+    _, n_total = participant_ids(store, project, "", 0)
+    if n_total < 2:
+        st.caption("A project needs at least two participants to withdraw one.")
+        return
+    search = st.text_input("Find the participant by id", key=WITHDRAW_SEARCH, max_chars=200,
+                           placeholder="the start of the transcript id")
+    ids, n_found = participant_ids(store, project, search.strip(), MAX_LISTED)
+    if n_found > len(ids):
+        st.caption(f"{n_found:,} ids match; the first {len(ids)} are listed: type more of "
+                   "the id to narrow them.")
+    chosen = st.selectbox("Participant", ids, key=WITHDRAW_PICK, index=None,
+                          placeholder="Choose the participant who withdrew consent")
+    st.caption("Removes their transcript, answers, codes, quotes and cached vectors from every "
+               "table of this large project, re-chooses the topic quotes that were theirs and "
+               "rewrites the store file. This cannot be undone.")
+    typed = st.text_input("Type the participant id to confirm", key=WITHDRAW_CONFIRM)
+    ready = chosen is not None and typed.strip() == chosen
+    if st.button("Withdraw participant", type="primary", disabled=not ready,
+                 key="team.withdraw.go", icon=":material/person_off:"):
+        with st.spinner("Erasing…"):
+            detail = withdraw_large(project, str(chosen))
+        state.put(FLASH, detail)
+        for key in (WITHDRAW_PICK, WITHDRAW_CONFIRM, WITHDRAW_SEARCH):
+            st.session_state.pop(key, None)
         st.rerun()
 
 
