@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state, widgets
+from ui import large_pages, large_participant_pages, state, widgets
 from ui.charts import chart_group_differences, chart_heatmap
 from ui.sidebar import FACETS
 
 ALL_FACETS = "All facets"
 
-ctx = widgets.page_context("Compare groups")
+ctx = widgets.page_context("Compare groups", large=True)
 options = widgets.group_columns(ctx)
 left, right = st.columns(2)
 with left:
@@ -45,7 +45,10 @@ with b_col:
 if group_a == group_b:
     st.info("Pick two different groups.")
     st.stop()
-diffs = ctx.aggregate("group_differences", column, group_a, group_b, facet)
+if large_pages.is_large(ctx):  # the participant table of a large project, from SQL
+    diffs = large_participant_pages.differences(ctx, column, group_a, group_b, facet)
+else:
+    diffs = ctx.aggregate("group_differences", column, group_a, group_b, facet)
 widgets.show_chart(
     lambda: chart_group_differences(
         diffs, group_a=group_a, group_b=group_b,

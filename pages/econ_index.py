@@ -10,7 +10,7 @@ from ui.charts import chart_econ_split
 
 SPLITS = {"Cohort": "cohort", "Occupation group": "occupation_group"}
 
-ctx = widgets.page_context("Economic Index lens")
+ctx = widgets.page_context("Economic Index lens", large=True)
 split = widgets.control(ctx, st.selectbox, "Groups", list(SPLITS),
                         key=state.page_key("econ", "groups"))
 table = insight_view.econ(ctx)

@@ -7,7 +7,7 @@ import streamlit as st
 from analysis.findings import SECTION_NOTES, SECTIONS, render_markdown
 from ui import insight_view, widgets
 
-ctx = widgets.page_context("Findings")
+ctx = widgets.page_context("Findings", large=True)
 found = insight_view.findings(ctx)
 if not found.findings:
     st.stop()

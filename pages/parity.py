@@ -7,7 +7,7 @@ import streamlit as st
 from analysis.parity import SOURCE
 from ui import insight_view, state, widgets
 
-ctx = widgets.page_context("Paper parity")
+ctx = widgets.page_context("Paper parity", large=True)
 detected = insight_view.corpus_detected(ctx)
 if detected:
     st.caption("This project's transcript ids are those of the public Anthropic Interviewer "

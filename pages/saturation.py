@@ -11,7 +11,7 @@ from ui.charts import chart_saturation
 KINDS = {"Codes": "code", "Topics": "topic"}
 RULES = {"First mention": 1, "Two participants": 2}
 
-ctx = widgets.page_context("Saturation")
+ctx = widgets.page_context("Saturation", large=True)
 kind_title = widgets.control(ctx, st.segmented_control, "Themes", list(KINDS), default="Codes",
                              key=state.page_key("saturation", "kind")) or "Codes"
 rule = widgets.control(ctx, st.segmented_control, "A theme counts as found at its",

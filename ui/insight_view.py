@@ -2,10 +2,11 @@
 
 The builders in ``analysis.findings``/``parity``/``econ_index`` run Fisher tests and quote
 selection over every participant, so each result is cached per result fingerprint and
-filter (like ``ui.cache.aggregate``) and shared read-only. A finding is drawn as its
-sentence (escaped Markdown), its quotes through ``widgets.quote_block`` (text elements and
-escaped Markdown only) and its trace line as a caption, so the page shows nothing the
-structured record does not hold.
+filter (like ``ui.cache.aggregate``) and shared read-only. A large project's tables come
+from ``ui.large_participant_pages`` (the same builders on its participant table). A finding
+is drawn as its sentence (escaped Markdown), its quotes through ``widgets.quote_block``
+(text elements and escaped Markdown only) and its trace line as a caption, so the page
+shows nothing the structured record does not hold.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from analysis.filters import FilteredView, FilterSpec
 from analysis.findings import Finding, Findings, build_findings, evidence_line
 from analysis.parity import is_anthropic_interviewer, parity_table
 from analysis.results import AnalysisResult
-from ui import widgets
+from ui import large_pages, large_participant_pages, widgets
 
 
 @st.cache_resource(max_entries=32, show_spinner="Writing the summary…")
@@ -31,6 +32,8 @@ def _findings(fp: str, spec: FilterSpec, min_group_size: int, filters: str,
 
 def findings(ctx: widgets.PageContext) -> Findings:
     """The findings summary of the participants in view (follows the sidebar filters)."""
+    if large_pages.is_large(ctx):
+        return large_participant_pages.findings(ctx)
     return _findings(ctx.project.fingerprint, ctx.spec, ctx.min_group_size, ctx.filters_text,
                      ctx.view, ctx.result)
 
@@ -42,6 +45,8 @@ def _detected(fp: str, _result: AnalysisResult) -> bool:
 
 def corpus_detected(ctx: widgets.PageContext) -> bool:
     """True when the project's ids are those of the public Anthropic Interviewer dataset."""
+    if large_pages.is_large(ctx):
+        return large_participant_pages.detected()
     return _detected(ctx.project.fingerprint, ctx.result)
 
 
@@ -52,6 +57,8 @@ def _parity(fp: str, _result: AnalysisResult) -> pd.DataFrame:
 
 def parity(ctx: widgets.PageContext) -> pd.DataFrame:
     """The parity table over the whole project (published figures describe whole samples)."""
+    if large_pages.is_large(ctx):
+        return large_participant_pages.parity()
     return _parity(ctx.project.fingerprint, ctx.result)
 
 
@@ -63,6 +70,8 @@ def _econ(fp: str, spec: FilterSpec, min_group_size: int, _view: FilteredView) -
 
 def econ(ctx: widgets.PageContext) -> pd.DataFrame:
     """Economic Index split of the participants in view, then the published rows."""
+    if large_pages.is_large(ctx):
+        return large_participant_pages.econ(ctx)
     return _econ(ctx.project.fingerprint, ctx.spec, ctx.min_group_size, ctx.view)
 
 

@@ -76,6 +76,10 @@ def _saturation(fp: str, spec: FilterSpec, orders: int, _view: FilteredView,
 
 def saturation(ctx: PageContext) -> pd.DataFrame:
     """``analysis.saturation.saturation_table`` over the participants in view."""
+    if large_pages.is_large(ctx):  # the participant table of a large project, from SQL
+        from ui import large_participant_pages
+
+        return large_participant_pages.saturation(ctx, SATURATION_ORDERS)
     return _saturation(ctx.project.fingerprint, ctx.spec, SATURATION_ORDERS, ctx.view,
                        ctx.result)
 

@@ -164,8 +164,7 @@ def test_cooccurrence_page_draws_from_sql(open_large) -> None:
     assert len(at.get("vega_lite_chart")) == 1
 
 
-@pytest.mark.parametrize("page", ["pages/participants.py", "pages/compare.py",
-                                  "pages/findings.py", "pages/codebook.py"])
+@pytest.mark.parametrize("page", ["pages/codebook.py"])
 def test_other_pages_say_they_are_not_available(open_large, page) -> None:
     at = open_large(page)
     _ok(at)
