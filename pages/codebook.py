@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import codebook_editor, exchange, large_project, state
+from ui import codebook_editor, exchange, state
 from ui.widgets import escape_markdown
 
 st.title("Codebook")
-large_project.stop_if_open()  # re-coding rewrites a whole in-memory result
 project = state.active_project()
 name = project.name if project else ""
 codebook, problems = codebook_editor.parsed_draft(name)

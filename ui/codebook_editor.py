@@ -3,7 +3,8 @@
 The draft is YAML text (the coding package's own format), so what the researcher edits in
 the form, downloads and uploads is one and the same thing; every change is validated with
 ``analysis.coding.validate_codebook_yaml`` before it replaces the draft. Re-coding reuses
-the stored embeddings and topics (``analysis.pipeline.recode_project``).
+the stored embeddings and topics (``analysis.pipeline.recode_project``; for a large project
+only the streaming coding stage, in the background: ``ui.large_recode``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from analysis.coding.codebook import (
     parse_codebook,
     validate_codebook_yaml,
 )
-from ui import cache, state
+from ui import cache, large_project, large_recode, state
 from ui.sidebar import FACETS
 from ui.widgets import escape_markdown
 
@@ -33,6 +34,8 @@ def _draft_key(project: str) -> str:
 
 def saved_yaml(project: str) -> str:
     """The project's codebook as stored, else the default one."""
+    if large_project.is_open():
+        return large_recode.saved_yaml(project)
     try:
         text = cache.store().get_codebook(project) if project in cache.project_names() else None
     except Exception:  # no store: the default codebook is what was used
@@ -132,6 +135,9 @@ def draw_file_controls(project: str) -> None:
 
 def draw_recode(project: str) -> None:
     """Re-run coding on the saved project with the draft codebook (no re-embedding)."""
+    if large_project.is_open():
+        large_recode.draw_recode(project, draft(project))
+        return
     if project not in cache.project_names():
         st.caption("Re-coding needs a saved project (analyse an upload first).")
         return

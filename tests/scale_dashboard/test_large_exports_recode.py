@@ -1,0 +1,177 @@
+"""Large projects: re-coding with an edited codebook, chart exports and the slide deck.
+
+The large project is the engine fixture corpus analysed in memory (hashing vectors, cached
+in the store) and written to the scale tables with ``write_result_tables``, so every SQL
+result can be compared with the in-memory project it came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.coding.codebook import default_codebook_yaml, dump_codebook, parse_codebook
+from analysis.embedding import CachedEmbedder, embedder_for
+from analysis.scale.convert import write_result_tables
+from analysis.scale.db import query_frame
+from analysis.scale.recode import recode_streaming
+from analysis.store import Store
+from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
+from tests.engine.conftest import ENGINE_CORPUS, HASHING
+from tests.scale_dashboard.conftest import APP, TIMEOUT
+from ui import state
+
+SMALL, LARGE = "small", "big"
+EDITED = "trigger.ideation"
+NEW_CUE = r"\bmood boards?\b"
+"""A cue that fires on answers of the fixture corpus the default codebook leaves alone."""
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A store with the fixture corpus as a saved small project and as a large project."""
+    from analysis.pipeline import run_pipeline
+
+    path = tmp_path_factory.mktemp("recode") / "store.duckdb"
+    with Store(path) as store:
+        result = run_pipeline([ENGINE_CORPUS], project=SMALL, store=store, config=HASHING)
+        write_result_tables(store, LARGE, result)
+    yield path
+
+
+def edited_codebook() -> str:
+    codebook, problems = parse_codebook(default_codebook_yaml())
+    assert codebook is not None, problems
+    codes = tuple(
+        dataclasses.replace(c, cues=(*c.cues, NEW_CUE)) if c.id == EDITED else c
+        for c in codebook.codes
+    )
+    return dump_codebook(dataclasses.replace(codebook, codes=codes))
+
+
+class RecordingEmbedder:
+    """The hashing model, remembering every text it was asked to embed."""
+
+    def __init__(self) -> None:
+        self.inner = embedder_for("hashing", HASHING.max_seq_length, HASHING.batch_size)
+        self.model_id = self.inner.model_id
+        self.texts: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+def _assignments(store: Store, project: str) -> pd.DataFrame:
+    frame = query_frame(
+        store,
+        "SELECT transcript_id, segment_index, code, evidence, "
+        "round(CAST(confidence AS DOUBLE), 3) AS confidence FROM scale_assignments "
+        "WHERE project = ? ORDER BY transcript_id, segment_index, code",
+        [project],
+    )
+    return frame
+
+
+def _rows(frame: pd.DataFrame) -> set[tuple]:
+    cols = ["transcript_id", "segment_index", "code", "evidence", "confidence"]
+    return {tuple(r) for r in frame[cols].astype(str).itertuples(index=False)}
+
+
+def test_recoding_changes_only_the_edited_code_and_equals_in_memory(store_path: Path) -> None:
+    from analysis.pipeline import recode_project
+
+    yaml_text = edited_codebook()
+    with Store(store_path) as store:
+        before = _assignments(store, LARGE)
+        recorder = RecordingEmbedder()
+        record = recode_streaming(
+            store, LARGE, yaml_text, embedder=CachedEmbedder(recorder, store), chunk_rows=16
+        )
+        after = _assignments(store, LARGE)
+        answers = set(query_frame(
+            store, "SELECT answer FROM scale_segments WHERE project = ?", [LARGE]
+        )["answer"])
+        memory = recode_project(store, SMALL, yaml_text)
+        stored = query_frame(
+            store, "SELECT codebook_yaml, status FROM scale_projects WHERE project = ?", [LARGE]
+        ).iloc[0]
+        roles = query_frame(
+            store, "SELECT transcript_id, occupation, occupation_group FROM scale_participants "
+            "WHERE project = ? ORDER BY transcript_id", [LARGE])
+    changed = _rows(before) ^ _rows(after)
+    assert changed and {row[2] for row in changed} == {EDITED}
+    assert len(after[after["code"] == EDITED]) > len(before[before["code"] == EDITED])
+    # nothing embedded: every answer vector (and every code text) came from the cache
+    assert record["texts_embedded_now"] == 0
+    assert not answers & set(recorder.texts)
+    expected = memory.assignments.copy()
+    expected["confidence"] = expected["confidence"].astype(float).round(3)
+    assert _rows(after) == _rows(expected)
+    people = memory.participants.sort_values("transcript_id")
+    assert roles["occupation"].tolist() == people["occupation"].tolist()
+    assert roles["occupation_group"].tolist() == people["occupation_group"].tolist()
+    assert stored["codebook_yaml"] == yaml_text and stored["status"] == "done"
+    assert record["assignments"] == len(after)
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_app(store_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``open_app("pages/codebook.py")``: the app on a page with the large project open."""
+    monkeypatch.setenv("INTERVIEW_LENS_STORE", str(store_path))
+
+    def _open(page: str | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.run()
+        at.switch_page("pages/upload.py").run()
+        at.selectbox(key="upload.large.pick").set_value(LARGE).run()
+        at.button(key="upload.large.open").click().run()
+        assert at.session_state[state.ACTIVE_LARGE] is True
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    return _open
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_codebook_page_recodes_a_large_project_in_the_background(open_app, store_path) -> None:
+    at = open_app("pages/codebook.py")
+    _ok(at)
+    assert not any("Not available" in str(i.value) for i in at.info)
+    assert len(at.dataframe) == 1  # the codebook table
+    revision = at.session_state["project.large.revision"]
+    at.selectbox(key="codebook.pick").set_value(EDITED).run()
+    at.button(key="codebook.remove").click().run()  # a form edit: the draft loses the code
+    _ok(at)
+    assert "differs" in " ".join(str(c.value) for c in at.caption)
+    at.button(key="codebook.recode").click().run()  # queued; this run follows the job
+    _ok(at)
+    with Store(store_path) as store:
+        codes = set(query_frame(
+            store, "SELECT DISTINCT code FROM scale_assignments WHERE project = ?", [LARGE]
+        )["code"])
+        listed = query_frame(
+            store, "SELECT code FROM scale_codebook WHERE project = ?", [LARGE])["code"]
+        n = int(query_frame(
+            store, "SELECT count(*) AS n FROM scale_assignments WHERE project = ?", [LARGE]
+        )["n"].iloc[0])
+    assert codes and EDITED not in codes and EDITED not in set(listed)
+    assert any(f"{n:,} code assignments" in str(s.value) for s in at.success)
+    assert at.session_state["project.large.revision"] != revision  # pages re-query
+    shell = at.session_state[state.ACTIVE_RESULT]
+    assert EDITED not in set(shell.codebook["code"])
+    at.switch_page("pages/triggers.py").run()
+    _ok(at)
