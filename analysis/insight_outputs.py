@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.econ_index import econ_table
 from analysis.export import escape_frame
 from analysis.filters import FilterSpec, apply_filters
-from analysis.findings import build_findings, render_markdown
+from analysis.findings import Findings, build_findings, render_markdown
 from analysis.parity import is_anthropic_interviewer, parity_table
 from analysis.results import AnalysisResult
 
@@ -34,19 +36,30 @@ def _replace(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def write_insight_files(out_dir: Path, *, findings: Findings, title: str,
+                        econ: pd.DataFrame, participants: pd.DataFrame) -> list[Path]:
+    """Write built insight tables (``participants``: the whole project, for parity).
+
+    Shared by the in-memory run and the streaming run (``analysis.scale.participant_views``),
+    so both write the same files with the same columns and escaping.
+    """
+    written = [out_dir / FINDINGS_FILE, out_dir / ECON_FILE]
+    _replace(written[0], render_markdown(findings, title=title))
+    _replace(written[1], escape_frame(econ).to_csv(index=False))  # group names are user data
+    parity_path = out_dir / PARITY_FILE
+    if is_anthropic_interviewer(participants["transcript_id"]):
+        _replace(parity_path, parity_table(participants).to_csv(index=False))
+        written.append(parity_path)
+    else:
+        parity_path.unlink(missing_ok=True)
+    return written
+
+
 def write_insight_outputs(result: AnalysisResult, out_dir: Path) -> list[Path]:
     """Write the insight files for ``result`` into ``out_dir``; return the paths written."""
     view = apply_filters(result, FilterSpec())
     findings = build_findings(view, result.codebook, result.topics)
     title = f"Findings: {result.run.get('project', 'project')}"
-    written = [out_dir / FINDINGS_FILE, out_dir / ECON_FILE]
-    _replace(written[0], render_markdown(findings, title=title))
     econ = econ_table(result.participants, result.segments, result.assignments)
-    _replace(written[1], escape_frame(econ).to_csv(index=False))  # group names are user data
-    parity_path = out_dir / PARITY_FILE
-    if is_anthropic_interviewer(result.participants["transcript_id"]):
-        _replace(parity_path, parity_table(result.participants).to_csv(index=False))
-        written.append(parity_path)
-    else:
-        parity_path.unlink(missing_ok=True)
-    return written
+    return write_insight_files(out_dir, findings=findings, title=title, econ=econ,
+                               participants=result.participants)

@@ -3,7 +3,11 @@
 Same files and columns as the in-memory run (``analysis.outputs``, contract in
 ``analysis.tables``): ``files.csv``, ``transcripts.csv``, ``segments.csv`` (with ``codes``),
 ``topics.csv``, ``participants.csv`` (one 0/1 column per code id, codebook order),
-``assignments.csv`` and ``run.json``; rows in the same order. Only one chunk of rows is in
+``assignments.csv``, ``saturation.csv``, ``run.json`` and the insight files (``findings.md``,
+``econ_index.csv``, ``parity.csv`` for the public dataset: ``analysis.insight_outputs``);
+rows in the same order. The saturation and insight tables are built by the in-memory
+builders on the participant table (``analysis.scale.participant_views``), so their numbers
+are the in-memory ones. Only one chunk of rows is in
 pandas at any time: DuckDB sorts and joins (spilling to disk past its memory limit). Every
 text cell goes through ``analysis.export.escape_frame`` (a cell starting with ``=``, ``+``,
 ``-``, ``@``, tab or CR gets a leading ``'``), since these files are opened in
@@ -21,8 +25,11 @@ from typing import Any
 import pandas as pd
 
 from analysis.export import escape_frame
+from analysis.filters import FilterSpec
+from analysis.insight_outputs import write_insight_files
 from analysis.outputs import QUOTE_SEPARATOR, SEGMENTS_ADDED
 from analysis.questions import normalise_question
+from analysis.scale import participant_views
 from analysis.scale.db import query_frame, stream_frames
 from analysis.scale.questions import question_groups
 from analysis.store import Store
@@ -189,4 +196,22 @@ def write_scale_outputs(
     tmp.write_text(json.dumps(run, indent=2, default=str), encoding="utf-8")
     os.replace(tmp, out_dir / "run.json")
     written.append(out_dir / "run.json")
+    written.extend(write_scale_insights(store, project, out_dir,
+                                        title=f"Findings: {run.get('project', project)}"))
     return written
+
+
+def write_scale_insights(store: Store, project: str, out_dir: Path, *, title: str) -> list[Path]:
+    """``saturation.csv`` and the insight files of the whole project, as the in-memory run
+    writes them; the participant table is built once (one row per participant)."""
+    spec = FilterSpec()
+    participants = participant_views.participant_frame(store, project, spec)
+    saturation = participant_views.saturation(store, project, spec, participants=participants)
+    path = out_dir / "saturation.csv"
+    tmp = path.with_suffix(".csv.tmp")
+    saturation.to_csv(tmp, index=False)  # unescaped, like the in-memory saturation.csv
+    os.replace(tmp, path)
+    found = participant_views.large_findings(store, project, spec, participants=participants)
+    econ = participant_views.econ(store, project, spec, participants=participants)
+    return [path, *write_insight_files(out_dir, findings=found, title=title, econ=econ,
+                                       participants=participants)]

@@ -103,10 +103,13 @@ def n_total_participants(store: Any, project: str) -> int:
     return int(rows["n"].iloc[0])
 
 
-def participant_view(store: Any, project: str, spec: FilterSpec) -> FilteredView:
+def participant_view(store: Any, project: str, spec: FilterSpec,
+                     participants: pd.DataFrame | None = None) -> FilteredView:
     """A ``FilteredView`` with the participants in view and NO answers (empty frames):
-    for builders that read only ``view.participants``."""
-    participants = participant_frame(store, project, spec)
+    for builders that read only ``view.participants``. ``participants``: the frame of
+    ``participant_frame`` for ``spec`` when the caller has it already."""
+    if participants is None:
+        participants = participant_frame(store, project, spec)
     return FilteredView(
         participants=participants,
         segments=pd.DataFrame(columns=["transcript_id", "segment_index", "question", "answer",
@@ -258,13 +261,14 @@ class SqlAnswers:
 
 def large_findings(store: Any, project: str, spec: FilterSpec, *,
                    filters: str = "All participants", min_group_size: int = 5,
-                   topic_labels: dict[int, str] | None = None) -> Findings:
+                   topic_labels: dict[int, str] | None = None,
+                   participants: pd.DataFrame | None = None) -> Findings:
     """``analysis.findings.build_findings`` for the participants in view of a large project.
 
     ``topic_labels``: names to write for topics (the app's redacted ones); the stored
     representative answers still pick the quotes.
     """
-    view = participant_view(store, project, spec)
+    view = participant_view(store, project, spec, participants)
     answers = SqlAnswers(store, project, spec, view.participants, view.n_total_participants,
                          topic_labels=topic_labels)
     return build_findings(view, queries.codebook(store, project), queries.topics(store, project),
@@ -293,10 +297,11 @@ def iteration_kinds(store: Any, project: str, spec: FilterSpec,
     return pd.concat(parts, ignore_index=True).drop_duplicates().reset_index(drop=True)
 
 
-def econ(store: Any, project: str, spec: FilterSpec, *, min_group_size: int = 5
-         ) -> pd.DataFrame:
+def econ(store: Any, project: str, spec: FilterSpec, *, min_group_size: int = 5,
+         participants: pd.DataFrame | None = None) -> pd.DataFrame:
     """``econ_index.econ_table`` for the participants in view."""
-    participants = participant_frame(store, project, spec)
+    if participants is None:
+        participants = participant_frame(store, project, spec)
     empty = pd.DataFrame()
     return econ_table(participants, empty, empty, min_group_size=min_group_size,
                       kinds=iteration_kinds(store, project, spec))
@@ -336,10 +341,11 @@ def topic_presence(store: Any, project: str, spec: FilterSpec) -> pd.DataFrame:
     return pairs
 
 
-def saturation(store: Any, project: str, spec: FilterSpec, *, n_orders: int = 20
-               ) -> pd.DataFrame:
+def saturation(store: Any, project: str, spec: FilterSpec, *, n_orders: int = 20,
+               participants: pd.DataFrame | None = None) -> pd.DataFrame:
     """``saturation.saturation_table`` over the participants in view."""
-    participants = participant_frame(store, project, spec)
+    if participants is None:
+        participants = participant_frame(store, project, spec)
     codes: Sequence[str] = list(queries.codebook(store, project)["code"])
     return saturation_table(participants, topic_presence(store, project, spec), codes,
                             n_orders=n_orders)
