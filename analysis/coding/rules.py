@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.coding.codebook import Code
+from analysis.coding.prefilter import compile_filter, may_match, plain_bytes
 from analysis.coding.sentences import sentence_at
 
 NEGATION = re.compile(r"\b(not|no|never|nor|without|hardly|rarely|barely|nothing)\b|n.?t\b")
@@ -54,6 +56,8 @@ class CompiledCode:
     exclude: re.Pattern[str] | None
     negatable: bool
     own_use: bool
+    cue_filter: Any | None = None
+    """RE2 twin of ``cues`` (``prefilter.py``): skips the scan when it finds no match."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +109,16 @@ def _example_pattern(example: str) -> str:
 
 def compile_code(code: Code) -> CompiledCode:
     """Compile cues; example phrases count as cues too (so user codes without cues work)."""
-    cues = [*code.cues, *(_example_pattern(e) for e in code.examples)]
+    cues = _join([*code.cues, *(_example_pattern(e) for e in code.examples)])
     return CompiledCode(
         id=code.id,
-        cues=_join(cues),
+        cues=cues,
         context=_join(list(code.context)),
         context_cues=_join(list(code.context_cues)),
         exclude=_join(list(code.exclude)),
         negatable=code.negatable,
         own_use=code.own_use,
+        cue_filter=compile_filter(cues),
     )
 
 
@@ -159,6 +164,7 @@ def match_answer(
         return results
     answer = lower_text(answer)
     question = lower_text(question)
+    plain = plain_bytes(answer)
     mentions_ai: bool | None = None
     for code in codes:
         if code.own_use:
@@ -168,7 +174,11 @@ def match_answer(
                 continue
         in_context = bool(code.context and code.context.search(question))
         excluded: dict[int, bool] = {}
-        counts = _sentence_hits(code.cues, code, answer, spans, excluded) if code.cues else {}
+        counts = (
+            _sentence_hits(code.cues, code, answer, spans, excluded)
+            if code.cues and may_match(code.cue_filter, plain)
+            else {}
+        )
         confidence = 0.0
         if counts:
             total = sum(counts.values())
