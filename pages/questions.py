@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import research_view, state, widgets
+from ui import large_pages, research_view, state, widgets
 from ui.charts import chart_heatmap
 from ui.sidebar import FACETS
 
@@ -12,8 +12,10 @@ ALL_FACETS = "All facets"
 
 ctx = widgets.page_context("Question × theme", large=True)
 if not research_view.has_question_groups(ctx):
+    again = ("with `python -m analysis analyze --streaming`" if large_pages.is_large(ctx)
+             else "(Upload & projects)")
     st.info("This project was analysed before questions were grouped. Analyse it again "
-            "(Upload & projects) to see which themes each interview question brings up.")
+            f"{again} to see which themes each interview question brings up.")
     st.stop()
 
 themes = widgets.control(ctx, st.segmented_control, "Themes", ["Codes", "Topics"],

@@ -356,3 +356,15 @@ def test_team_page_withdraws_from_a_large_project_and_audits(tmp_path, monkeypat
     assert over.n_participants == len(demo.participants) - 1
     store.close()
     cache.get_store.clear()
+
+
+def test_question_page_says_how_to_group_a_large_project_without_groups(tmp_path,
+                                                                         monkeypatch) -> None:
+    from tests.app.fixture_result import build_result
+
+    path = tmp_path / "store.duckdb"
+    with Store(path) as store:
+        write_result_tables(store, LARGE, build_result())  # analysed before question groups
+    at = _opener(path, monkeypatch)("pages/questions.py")
+    assert any("--streaming" in str(i.value) for i in at.info)
+    assert not at.get("vega_lite_chart")
