@@ -265,6 +265,35 @@ def test_withdrawal_deletes_unshared_vectors(tmp_path) -> None:
     assert set(left) == set(keys) - mine
 
 
+def test_withdrawal_leaves_no_bytes_of_their_words_in_the_file(tmp_path) -> None:
+    """Deleted rows stay readable in DuckDB's freed blocks until the file is rewritten."""
+    from tests.team.forensics import occurrences
+
+    marker = "Zanzibar-quokka-7781"
+    demo = load_result_dir(DEMO)
+    tid = str(demo.participants["transcript_id"].iloc[4])
+    segments, assignments = demo.segments.copy(), demo.assignments.copy()
+    row = segments.index[segments["transcript_id"] == tid][0]
+    segments.loc[row, "answer"] += f" My code name is {marker}."
+    coded = assignments.index[assignments["transcript_id"] == tid][0]
+    assignments.loc[coded, "evidence"] = f"code name is {marker}"
+    demo.segments, demo.assignments = segments, assignments
+    path = tmp_path / "store.duckdb"
+    store = Store(path)
+    write_result_tables(store, "demo", demo)
+    with store.locked_connection() as con:
+        con.execute("CHECKPOINT")
+    assert occurrences(path.read_bytes(), marker) > 0  # the scanner sees it while stored
+    withdraw_large_participant(store, "demo", tid, compact=False)
+    with store.locked_connection() as con:
+        con.execute("CHECKPOINT")
+    assert occurrences(path.read_bytes(), marker) > 0  # deleted, but still in the file
+    store.compact()
+    store.close()
+    data = path.read_bytes()
+    assert occurrences(data, marker) == 0 and data.count(tid.encode()) == 0
+
+
 # --- the pages --------------------------------------------------------------------------------
 
 
