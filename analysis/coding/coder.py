@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,32 +65,68 @@ def _match_rows(codebook: Codebook, answers: list[str], questions: list[str]) ->
     return hits
 
 
+_SHARED_POOL: ProcessPoolExecutor | None = None
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+@contextmanager
+def shared_worker_pool(workers: int = 2) -> Iterator[None]:
+    """Let every parallel scan inside the block reuse one pool of worker processes.
+
+    Why: a spawned worker imports numpy, pandas and this package before it scans anything
+    (about a second of CPU). Chunked coding (``analysis.scale.code``) scans hundreds of
+    chunks; a fresh pool per chunk spent more CPU starting workers than scanning.
+    """
+    global _SHARED_POOL
+    if _SHARED_POOL is not None:  # nested: the outer block's pool serves
+        yield
+        return
+    _SHARED_POOL = _new_pool(workers)
+    try:
+        yield
+    finally:
+        pool, _SHARED_POOL = _SHARED_POOL, None
+        pool.shutdown()
+
+
 def _match_parallel(
     codebook: Codebook, answers: list[str], questions: list[str], n_jobs: int
 ) -> list[tuple]:
     """Split the answers into contiguous chunks, one per worker; results keep row order."""
     size = -(-len(answers) // n_jobs)
     bounds = [(i, min(i + size, len(answers))) for i in range(0, len(answers), size)]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=context) as pool:
+    pool = _SHARED_POOL or _new_pool(len(bounds))
+    try:
         futures = [
             pool.submit(_match_rows, codebook, answers[a:b], questions[a:b]) for a, b in bounds
         ]
         hits = []
         for (offset, _end), future in zip(bounds, futures, strict=True):
             hits.extend((row + offset, *rest) for row, *rest in future.result())
+    finally:
+        if pool is not _SHARED_POOL:
+            pool.shutdown()
     return hits
 
 
-def _scored_hits(
+ScoredHit = tuple[int, int, float, str]
+"""(row, code column, confidence after the similarity re-weighing, evidence sentence)."""
+
+
+def scored_hits(
     segments: pd.DataFrame,
     codebook: Codebook,
-    segment_embeddings: np.ndarray | None,
-    embed: EmbedFn | None,
-    n_jobs: int | None,
-    similarity_stats: SimilarityStats | None,
-) -> list[tuple[int, int, float, str]]:
-    """(row, code column, confidence after similarity, sentence) for every cue hit."""
+    segment_embeddings: np.ndarray | None = None,
+    embed: EmbedFn | None = None,
+    n_jobs: int | None = None,
+    similarity_stats: SimilarityStats | None = None,
+) -> list[ScoredHit]:
+    """Every cue hit of ``segments``, in row then codebook order: the expensive half of
+    coding (the regex scan and the similarity). ``assignments_from_hits`` is the rest, so
+    chunked coding can keep the hits of its first pass instead of scanning twice."""
     answers = _column(segments, "answer")
     questions = _column(segments, "question")
     if n_jobs is None:
@@ -132,7 +169,12 @@ def question_hit_counts(
 ) -> GroupHitCounts:
     """One chunk's counts for the question-context prior (add chunks' counts with ``+``,
     then ``QuestionPrior.from_counts``); ``segments`` must carry ``question_group``."""
-    hits = _scored_hits(segments, codebook, segment_embeddings, embed, n_jobs, similarity_stats)
+    hits = scored_hits(segments, codebook, segment_embeddings, embed, n_jobs, similarity_stats)
+    return hit_counts(segments, hits, codebook)
+
+
+def hit_counts(segments: pd.DataFrame, hits: list[ScoredHit], codebook: Codebook) -> GroupHitCounts:
+    """``question_hit_counts`` from hits already found (``scored_hits``)."""
     groups = question_groups_of(segments)
     return count_group_hits(groups, [h[:3] for h in hits], len(codebook.codes))
 
@@ -160,7 +202,28 @@ def code_segments(
     ``n_jobs`` None: two worker processes for large corpora (the regex scan is CPU-bound
     and these machines have two cores), one otherwise. Output does not depend on it.
     """
-    hits = _scored_hits(segments, codebook, segment_embeddings, embed, n_jobs, similarity_stats)
+    hits = scored_hits(segments, codebook, segment_embeddings, embed, n_jobs, similarity_stats)
+    return assignments_from_hits(
+        segments,
+        hits,
+        codebook,
+        min_confidence=min_confidence,
+        context_prior=context_prior,
+        question_prior=question_prior,
+    )
+
+
+def assignments_from_hits(
+    segments: pd.DataFrame,
+    hits: list[ScoredHit],
+    codebook: Codebook,
+    *,
+    min_confidence: float = MIN_CONFIDENCE,
+    context_prior: bool = True,
+    question_prior: QuestionPrior | None = None,
+) -> pd.DataFrame:
+    """Assignments (ASSIGNMENTS_COLUMNS) from ``scored_hits`` of the same ``segments``:
+    the question-context prior, the threshold and the evidence trim."""
     groups: list[str] = []
     if context_prior and hits:
         groups = question_groups_of(segments)

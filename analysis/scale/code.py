@@ -3,12 +3,14 @@
 Coding is per answer except for two corpus-wide steps. The embedding second opinion
 z-scores each answer's similarity to a code over the corpus
 (``analysis.coding.similarity``). A first pass over every answer's vector adds up those
-statistics (``SimilarityStats``: exact fixed-point sums, so chunking cannot change them);
-the second pass codes chunk by chunk with ``code_segments`` given those statistics, and
-infers roles with ``infer_roles`` (per transcript, so chunks never split one). For the
-question-context prior (``coding.context_prior``) chunks carry the corpus's question groups
-(``analysis.scale.questions``) and a pass in between adds up the prior's counts. The result
-equals ``code_corpus`` + ``infer_roles`` on the whole corpus row for row.
+statistics (``SimilarityStats``: exact fixed-point sums, so chunking cannot change them). The
+second pass scans each chunk's answers for cue hits (``scored_hits``, given those
+statistics), keeps the hits in ``scale_coding_hits`` and adds up the question-context
+prior's counts (``coding.context_prior``; chunks carry the corpus's question groups from
+``analysis.scale.questions``). The last pass turns each chunk's kept hits into assignments
+with the prior (``assignments_from_hits``) and infers roles with ``infer_roles`` (per
+transcript, so chunks never split one): every answer is scanned once. The result equals
+``code_corpus`` + ``infer_roles`` on the whole corpus row for row.
 """
 
 from __future__ import annotations
@@ -21,9 +23,15 @@ from typing import Any, Protocol, cast
 import numpy as np
 import pandas as pd
 
-from analysis.coding import code_segments, infer_roles, load_codebook
+from analysis.coding import infer_roles, load_codebook
 from analysis.coding.codebook import Codebook
-from analysis.coding.coder import question_hit_counts
+from analysis.coding.coder import (
+    ScoredHit,
+    assignments_from_hits,
+    hit_counts,
+    scored_hits,
+    shared_worker_pool,
+)
 from analysis.coding.context_prior import GroupHitCounts, QuestionPrior
 from analysis.coding.similarity import SimilarityStats, answer_code_cosines, code_prototypes
 from analysis.embedding import CachedEmbedder, embed_answers
@@ -129,6 +137,46 @@ def _with_groups(chunk: pd.DataFrame, groups: dict[str, str]) -> pd.DataFrame:
     return chunk
 
 
+def _save_hits(store: Store, project: str, chunk: int, hits: list[ScoredHit]) -> None:
+    with transaction(store) as con:
+        insert_rows(
+            con,
+            "scale_coding_hits",
+            {
+                "project": [project] * len(hits),
+                "chunk": [chunk] * len(hits),
+                "ordinal": list(range(len(hits))),
+                "row_in_chunk": [h[0] for h in hits],
+                "code_column": [h[1] for h in hits],
+                "confidence": [h[2] for h in hits],
+                "sentence": [h[3] for h in hits],
+            },
+        )
+
+
+def _kept_hits(store: Store, project: str, chunk: int) -> list[ScoredHit]:
+    frame = query_frame(
+        store,
+        "SELECT row_in_chunk, code_column, confidence, sentence FROM scale_coding_hits "
+        "WHERE project = ? AND chunk = ? ORDER BY ordinal",
+        [project, chunk],
+    )
+    return list(
+        zip(
+            frame["row_in_chunk"].astype(int).tolist(),
+            frame["code_column"].astype(int).tolist(),
+            frame["confidence"].astype(float).tolist(),
+            frame["sentence"].astype(str).tolist(),
+            strict=True,
+        )
+    )
+
+
+def _clear_hits(store: Store, project: str) -> None:
+    with transaction(store) as con:
+        con.execute("DELETE FROM scale_coding_hits WHERE project = ?", [project])
+
+
 def prior_counts(
     store: Store,
     project: str,
@@ -139,18 +187,27 @@ def prior_counts(
     *,
     unit_max_words: int = 0,
     chunk_rows: int = 8192,
+    keep_hits: bool = True,
 ) -> GroupHitCounts:
-    """The question-context prior's counts over every answer (sums: chunking-free)."""
+    """The question-context prior's counts over every answer (sums: chunking-free).
+
+    ``keep_hits``: store each coding chunk's hits in ``scale_coding_hits`` for the last
+    pass (chunks as ``code_streaming`` reads them: whole transcripts of ``chunk_rows``).
+    """
+    _clear_hits(store, project)
     total = GroupHitCounts(len(codebook.codes))
-    for chunk in stream_frames(store, SEGMENTS_IN_INGEST_ORDER, [project], chunk_rows):
+    for index, chunk in enumerate(_segment_chunks(store, project, chunk_rows)):
         vectors = embed_answers(embedder, chunk["answer"].tolist(), unit_max_words)
-        total = total + question_hit_counts(
-            _with_groups(chunk, groups),
+        hits = scored_hits(
+            chunk,
             codebook,
             segment_embeddings=vectors if len(vectors) else None,
             embed=embedder.embed,
             similarity_stats=stats,
         )
+        total = total + hit_counts(_with_groups(chunk, groups), hits, codebook)
+        if keep_hits:
+            _save_hits(store, project, index, hits)
     return total
 
 
@@ -174,21 +231,13 @@ def _transcripts_of(store: Store, project: str, ids: list[str]) -> pd.DataFrame:
 def code_chunk(
     chunk: pd.DataFrame,
     transcripts: pd.DataFrame,
-    vectors: np.ndarray,
+    hits: list[ScoredHit],
     codebook: Codebook,
-    embedder: CachedEmbedder,
-    stats: SimilarityStats,
     prior: QuestionPrior | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(assignments, roles) of a chunk of whole transcripts (with ``question_group``)."""
-    assignments = code_segments(
-        chunk,
-        codebook,
-        segment_embeddings=vectors if len(vectors) else None,
-        embed=embedder.embed,
-        similarity_stats=stats,
-        question_prior=prior,
-    )
+    """(assignments, roles) of a chunk of whole transcripts (with ``question_group``) from
+    the cue hits its earlier pass kept."""
+    assignments = assignments_from_hits(chunk, hits, codebook, question_prior=prior)
     role_column = ROLE_COLUMN if ROLE_COLUMN in transcripts.columns else None
     roles = infer_roles(chunk, transcripts, role_column=role_column)
     return assignments, roles
@@ -258,46 +307,47 @@ def code_streaming(
             save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
     stats = _stats_from_json(cursor["stats"])
     groups = question_groups(store, project)
+    remote = cast(RemoteCoder, engine) if hasattr(engine, "code_with_context") else None
     if "prior" not in cursor:
-        report("Coding: where each code usually fires (question context)", 0.0)
-        counts = prior_counts(
-            store,
-            project,
-            embedder,
-            codebook,
-            stats,
-            groups,
-            unit_max_words=unit_max_words,
-            chunk_rows=chunk_rows,
-        )
+        report("Coding: finding cue hits and where each code usually fires", 0.0)
+        with shared_worker_pool():
+            counts = prior_counts(
+                store,
+                project,
+                embedder,
+                codebook,
+                stats,
+                groups,
+                unit_max_words=unit_max_words,
+                chunk_rows=chunk_rows,
+                keep_hits=remote is None,
+            )
         cursor = {**cursor, "prior": _counts_to_json(counts)}
         with transaction(store) as con:
             elapsed = seconds + time.perf_counter() - started
             save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
     prior = QuestionPrior.from_counts(_counts_from_json(cursor["prior"]))
-    remote = cast(RemoteCoder, engine) if hasattr(engine, "code_with_context") else None
-    context = (
-        remote_context(codebook_yaml, codebook, embedder, stats, prior) if remote else None
-    )
+    context = remote_context(codebook_yaml, codebook, embedder, stats, prior) if remote else None
     total = max(stats.n, 1)
     done = int(cursor["done"])
     seen = 0
-    for chunk in _segment_chunks(store, project, chunk_rows):
+    for index, chunk in enumerate(_segment_chunks(store, project, chunk_rows)):
         seen += len(chunk)
         if seen <= done:
             continue
-        vectors = embed_answers(embedder, chunk["answer"].tolist(), unit_max_words)
         ids = list(dict.fromkeys(chunk["transcript_id"].tolist()))
         transcripts = _transcripts_of(store, project, ids)
         if remote is not None and context is not None:
             role_column = ROLE_COLUMN if ROLE_COLUMN in transcripts.columns else None
+            vectors = embed_answers(embedder, chunk["answer"].tolist(), unit_max_words)
             coded, roles = remote.code_with_context(
                 _with_groups(chunk, groups), transcripts, vectors, context, role_column
             )
             assignments = coded.assignments
         else:
+            hits = _kept_hits(store, project, index)
             assignments, roles = code_chunk(
-                _with_groups(chunk, groups), transcripts, vectors, codebook, embedder, stats, prior
+                _with_groups(chunk, groups), transcripts, hits, codebook, prior
             )
         roles = transcripts[["transcript_id", "cohort"]].merge(roles, on="transcript_id")
         with transaction(store) as con:
@@ -331,6 +381,7 @@ def code_streaming(
             elapsed = seconds + time.perf_counter() - started
             save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
         report(f"Coding answers ({seen:,}/{total:,})", seen / total)
+    _clear_hits(store, project)
     counts = query_frame(
         store,
         "SELECT (SELECT count(*) FROM scale_assignments WHERE project = ?) AS assignments, "

@@ -125,6 +125,15 @@ CREATE TABLE IF NOT EXISTS scale_question_groups (
     question_key VARCHAR NOT NULL,    -- analysis.questions.normalise_question(question)
     question_group VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS scale_coding_hits (
+    project VARCHAR NOT NULL,
+    chunk INTEGER NOT NULL,           -- the coding chunk (whole transcripts), from 0
+    ordinal INTEGER NOT NULL,         -- hit order within the chunk (row, then codebook)
+    row_in_chunk INTEGER NOT NULL,
+    code_column INTEGER NOT NULL,     -- position in the codebook
+    confidence DOUBLE NOT NULL,       -- after the similarity re-weighing
+    sentence VARCHAR NOT NULL
+);
 """
 """Added by the streaming pipeline (``analysis.scale.run``); only ever added to.
 
@@ -137,6 +146,8 @@ CREATE TABLE IF NOT EXISTS scale_question_groups (
 - ``scale_question_groups``: the corpus's question groups (``analysis.questions``), one row
   per distinct question: the ``question_group`` column of ``segments.csv`` and the coder's
   question context.
+- ``scale_coding_hits``: the coding stage's cue hits from its first pass over the answers,
+  read back by its last pass so the answers are scanned once; emptied when coding ends.
 The original tables get no new columns: their writers insert rows by position.
 """
 
@@ -153,6 +164,7 @@ SCALE_TABLES = (
     "scale_topic_rows",
     "scale_transcript_meta",
     "scale_question_groups",
+    "scale_coding_hits",
 )
 
 
