@@ -164,11 +164,11 @@ def test_cooccurrence_page_draws_from_sql(open_large) -> None:
     assert len(at.get("vega_lite_chart")) == 1
 
 
-@pytest.mark.parametrize("page", ["pages/codebook.py"])
-def test_other_pages_say_they_are_not_available(open_large, page) -> None:
-    at = open_large(page)
+def test_every_page_is_available_the_codebook_too(open_large) -> None:
+    at = open_large("pages/codebook.py")  # re-coding: test_large_exports_recode.py
     _ok(at)
-    assert any(large_project.NOT_AVAILABLE in str(i.value) for i in at.info)
+    assert not any(large_project.NOT_AVAILABLE in str(i.value) for i in at.info)
+    assert at.button(key="codebook.recode").label == "Re-run coding"
 
 
 def test_opening_a_saved_project_leaves_the_large_path(open_large) -> None:
