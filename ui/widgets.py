@@ -183,6 +183,10 @@ def show_chart(build: Callable[[], Any], *, name: str, ctx: PageContext,
     row.download_button("SVG", data=lambda: chart_to_svg(chart, caption=caption),
                         file_name=f"{slug}.svg", mime="image/svg+xml", key=f"dl.{slug}.svg",
                         icon=":material/polyline:", on_click="ignore")
+    if large_project.is_open():  # the drawn SQL aggregate as a table (ui.large_exports)
+        from ui import large_exports
+
+        large_exports.chart_buttons(row, chart, slug)
     return picked
 
 
@@ -299,6 +303,11 @@ def participants_table(ctx: PageContext) -> pd.DataFrame:
 def export_buttons(ctx: PageContext, *, key: str) -> None:
     """CSV and XLSX of the filtered participants and coded answers (formula-escaped)."""
     if ctx.presentation:
+        return
+    if large_project.is_open():  # from SQL; answers only up to a cap (ui.large_exports)
+        from ui import large_exports
+
+        large_exports.draw(ctx, key=key)
         return
     # Built only when a button is clicked: exports never slow down a redraw.
     def people() -> pd.DataFrame:
