@@ -7,6 +7,10 @@ chart per facet). The files are built only when a button is clicked (Streamlit's
 download), from the shelf the buttons were drawn with: by then the page run has finished
 and every chart is on it. The callables never touch session state (they run outside the
 script run).
+
+A large project (``start_large``) gets the same buttons over a ``LargeReportShelf``: its
+findings, top codes and quotes come from SQL (``analysis.scale.report``), never from the
+project's answers in memory.
 """
 
 from __future__ import annotations
@@ -66,6 +70,55 @@ class ReportShelf:
         return build_html(self.content()).encode("utf-8")
 
 
+@dataclass
+class LargeReportShelf(ReportShelf):
+    """A large project's shelf: content from SQL over the store captured when drawn."""
+
+    store: Any = None
+    topic_labels: dict[int, str] = field(default_factory=dict)
+    redact: bool = False
+
+    def _charts(self, generated: str) -> list[Any]:
+        """The page's charts; on a page without any, each facet's prevalence chart."""
+        from ui.report_charts import render_chart
+
+        if self.charts:
+            return [render_chart(chart, caption=caption, fallback_title=name)
+                    for name, chart, caption in self.charts]
+        from analysis.filters import describe_filters
+        from analysis.report.content import facet_title
+        from analysis.scale import queries
+        from ui.charts import chart_prevalence
+        from ui.report_charts import report_caption
+
+        codebook = queries.codebook(self.store, self.project)
+        filters_text = describe_filters(self.spec, codebook, self.topic_labels)
+        overview = queries.overview(self.store, self.project, self.spec)
+        n_line = (f"N = {overview.n_participants} of {overview.n_total_participants} "
+                  "participants")
+        caption = report_caption(self.project, overview.n_participants, filters_text,
+                                 generated)
+        subtitle = " · ".join(part for part in (filters_text, n_line) if part)
+        images = []
+        for facet in dict.fromkeys(codebook["facet"]):
+            table = queries.code_prevalence(self.store, self.project, self.spec, facet)
+            title = f"{facet_title(facet)}: share of participants"
+            images.append(render_chart(chart_prevalence(table, title=title, subtitle=subtitle),
+                                       caption=caption, fallback_title=title))
+        return images
+
+    def content(self, generated: str | None = None) -> ReportContent:
+        from analysis.redact import Pseudonyms
+        from analysis.scale.report import large_report_content
+
+        date = generated or dt.date.today().isoformat()
+        redact = Pseudonyms().redact if self.redact else None
+        return large_report_content(self.store, self.project, self.spec, generated=date,
+                                    charts=self._charts(date),
+                                    min_group_size=self.min_group_size,
+                                    topic_labels=self.topic_labels, redact=redact)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "project"
 
@@ -77,6 +130,26 @@ def start(ctx: PageContext) -> None:
         return
     shelf = ReportShelf(project=ctx.project.name, result=ctx.result, spec=ctx.spec,
                         min_group_size=ctx.min_group_size)
+    _draw(ctx, shelf)
+
+
+def start_large(ctx: PageContext) -> None:
+    """``start`` for a large project: the deck and report are built from SQL."""
+    if ctx.presentation:
+        st.session_state.pop(SHELF, None)
+        return
+    from ui import large_project
+
+    topics = ctx.result.topics  # the shell's list: redacted names when the switch is on
+    labels = {int(t): str(label) for t, label in
+              zip(topics["topic_id"], topics["label"], strict=False)} if len(topics) else {}
+    shelf = LargeReportShelf(project=ctx.project.name, result=ctx.result, spec=ctx.spec,
+                             min_group_size=ctx.min_group_size, store=large_project._store(),
+                             topic_labels=labels, redact=state.redaction_on())
+    _draw(ctx, shelf)
+
+
+def _draw(ctx: PageContext, shelf: ReportShelf) -> None:
     st.session_state[SHELF] = shelf
     stem = f"interview-lens-{_slug(ctx.project.name)}-{dt.date.today().isoformat()}"
     with st.popover("Slides & report", icon=":material/slideshow:"):
