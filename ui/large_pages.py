@@ -79,9 +79,9 @@ def page_context(project: state.ActiveProject) -> LargePageContext:
         overview=overview,
     )
     widgets.filter_line(ctx)
-    # The slides/report builder reads a whole in-memory result: not offered here, and no
-    # earlier page's shelf may collect this page's charts.
-    st.session_state.pop(report_downloads.SHELF, None)
+    # Slides & report from SQL (``analysis.scale.report``); this page's charts join the
+    # new shelf, never an earlier page's.
+    report_downloads.start_large(ctx)
     return ctx
 
 
