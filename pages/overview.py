@@ -54,7 +54,7 @@ widgets.show_chart(
 
 if not ctx.presentation and large:
     st.subheader("Export")
-    st.caption(large_pages.EXPORT_NOTE)
+    widgets.export_buttons(ctx, key="overview.export")  # from SQL (ui.large_exports)
 elif not ctx.presentation:
     st.subheader("Export")
     st.caption("Filtered participants and their coded answers (spreadsheet formulas escaped).")

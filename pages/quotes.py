@@ -41,7 +41,4 @@ else:
             chips.append("Topic: " + row.topic)
         widgets.quote_block(answer=row.answer, evidence=row.evidence, question=row.question,
                             who=f"{row.transcript_id} · {row.cohort} · {row.role}", chips=chips)
-if large:
-    st.caption(large_pages.EXPORT_NOTE)
-else:
-    widgets.export_buttons(ctx, key="quotes.export")
+widgets.export_buttons(ctx, key="quotes.export")  # large: from SQL (ui.large_exports)

@@ -8,26 +8,34 @@ result can be compared with the in-memory project it came from.
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
 from analysis.coding.codebook import default_codebook_yaml, dump_codebook, parse_codebook
 from analysis.embedding import CachedEmbedder, embedder_for
+from analysis.export import to_csv_bytes, to_xlsx_bytes
+from analysis.filters import FilterSpec, apply_filters
+from analysis.report.pptx_deck import build_deck, findings_pages, slide_titles
+from analysis.scale import queries
 from analysis.scale.convert import write_result_tables
 from analysis.scale.db import query_frame
 from analysis.scale.recode import recode_streaming
+from analysis.scale.report import large_report_content
 from analysis.store import Store
 from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
 from tests.engine.conftest import ENGINE_CORPUS, HASHING
 from tests.scale_dashboard.conftest import APP, TIMEOUT
-from ui import state
+from ui import large_exports, large_pages, report_downloads, state, widgets
+from ui.report_charts import build_report
 
-SMALL, LARGE = "small", "big"
+SMALL, LARGE, EXPORTED = "small", "big", "big export"
 EDITED = "trigger.ideation"
 NEW_CUE = r"\bmood boards?\b"
 """A cue that fires on answers of the fixture corpus the default codebook leaves alone."""
@@ -41,7 +49,8 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("recode") / "store.duckdb"
     with Store(path) as store:
         result = run_pipeline([ENGINE_CORPUS], project=SMALL, store=store, config=HASHING)
-        write_result_tables(store, LARGE, result)
+        write_result_tables(store, LARGE, result)  # re-coded by the tests below
+        write_result_tables(store, EXPORTED, result)  # left as analysed
     yield path
 
 
@@ -129,11 +138,13 @@ def open_app(store_path: Path, monkeypatch: pytest.MonkeyPatch):
     """``open_app("pages/codebook.py")``: the app on a page with the large project open."""
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(store_path))
 
-    def _open(page: str | None = None) -> AppTest:
+    def _open(page: str | None = None, project: str = LARGE, **session: object) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        for key, value in session.items():
+            at.session_state[key] = value
         at.run()
         at.switch_page("pages/upload.py").run()
-        at.selectbox(key="upload.large.pick").set_value(LARGE).run()
+        at.selectbox(key="upload.large.pick").set_value(project).run()
         at.button(key="upload.large.open").click().run()
         assert at.session_state[state.ACTIVE_LARGE] is True
         if page:
@@ -175,3 +186,111 @@ def test_codebook_page_recodes_a_large_project_in_the_background(open_app, store
     assert EDITED not in set(shell.codebook["code"])
     at.switch_page("pages/triggers.py").run()
     _ok(at)
+
+
+# --- exports and the slide deck -------------------------------------------------------------
+
+COHORT = "office"
+
+
+def _memory_view(store_path: Path, spec: FilterSpec):
+    with Store(store_path) as store:
+        result = store.load_result(SMALL)
+    return result, apply_filters(result, spec)
+
+
+def test_report_content_and_deck_equal_the_in_memory_report(store_path: Path) -> None:
+    spec = FilterSpec(cohorts=(COHORT,))
+    with Store(store_path) as store:
+        large = large_report_content(store, EXPORTED, spec, generated="2026-11-27")
+        result = store.load_result(SMALL)
+    assert result is not None
+    memory = build_report(result, spec, project=EXPORTED, generated="2026-11-27", charts=[])
+    assert large.n_participants == memory.n_participants == 6
+    assert large.n_total == memory.n_total == 12
+    assert large.filters_text == memory.filters_text
+    assert large.findings == memory.findings and large.findings
+    assert large.quote_groups == memory.quote_groups and large.quote_groups
+    deck = Presentation(io.BytesIO(build_deck(large)))
+    assert len(deck.slides) == len(slide_titles(large)) == 1 + len(
+        findings_pages(large)) + len(large.quote_groups)
+
+
+def test_overview_of_a_large_project_exports_charts_tables_and_the_deck(
+    open_app, store_path: Path
+) -> None:
+    at = open_app("pages/overview.py", project=EXPORTED)
+    _ok(at)
+    at.multiselect(key=state.WIDGET_PREFIX + state.F_COHORTS).set_value([COHORT]).run()
+    _ok(at)
+    labels = {b.label for b in at.get("download_button")}
+    assert {"PNG", "SVG", "CSV", "XLSX", "Participants CSV", "Answers CSV", "Both as XLSX",
+            "Slides (.pptx)", "HTML report"} <= labels
+    assert large_pages.EXPORT_NOTE not in " ".join(str(c.value) for c in at.caption)
+    shelf = at.session_state[report_downloads.SHELF]
+    assert isinstance(shelf, report_downloads.LargeReportShelf)
+    assert [name for name, _, _ in shelf.charts] == ["overview-top-codes"]
+    content = shelf.content(generated="2026-11-27")
+    assert content.n_participants == 6 and [c.title for c in content.charts] == [
+        "Top codes of each facet"]
+    deck = Presentation(io.BytesIO(shelf.deck()))
+    assert len(deck.slides) == len(slide_titles(content))
+    assert b"<!DOCTYPE html>" in shelf.html()[:20]
+    # the chart's table: the SQL prevalence of the codes drawn, formula-escaped CSV
+    _, chart, _ = shelf.charts[0]
+    table = large_exports.chart_table(chart)
+    assert table is not None
+    spec = FilterSpec(cohorts=(COHORT,))
+    with Store(store_path) as store:
+        sql = queries.code_prevalence(store, EXPORTED, spec, None)
+    drawn = table.set_index("code")
+    for code in drawn.index:
+        row = sql.set_index("code").loc[code]
+        assert (int(drawn.loc[code, "n"]), int(drawn.loc[code, "total"])) == (
+            int(row["n"]), int(row["total"]))
+    csv = pd.read_csv(io.BytesIO(to_csv_bytes(table)))
+    assert csv["n"].tolist() == table["n"].tolist()
+
+
+def test_large_participant_and_answer_exports_hold_the_sql_rows(
+    open_app, store_path: Path
+) -> None:
+    at = open_app("pages/quotes.py", project=EXPORTED)
+    _ok(at)
+    at.multiselect(key=state.WIDGET_PREFIX + state.F_COHORTS).set_value([COHORT]).run()
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Participants CSV", "Answers CSV", "Both as XLSX"} <= labels
+    shelf = at.session_state[report_downloads.SHELF]
+    export = large_exports.LargeExport(store=None, project=EXPORTED, spec=shelf.spec,
+                                       redact=False, topics=shelf.result.topics)
+    result, view = _memory_view(store_path, shelf.spec)
+    ctx = widgets.PageContext(
+        project=state.ActiveProject(EXPORTED, shelf.result, "fp"), spec=shelf.spec,
+        view=view, filters_text="", min_group_size=5, presentation=False)
+    with Store(store_path) as store:
+        export = dataclasses.replace(export, store=store)
+        people = export.participants(ctx)
+        answers = export.answers()
+        assert export.n_answers() == len(answers) == len(view.segments)
+    assert sorted(people["transcript_id"]) == sorted(view.participants["transcript_id"])
+    assert list(people.columns[:4]) == ["transcript_id", "cohort", "occupation",
+                                        "occupation_group"]
+    counts = dict(zip(people["transcript_id"], people["n_codes"], strict=True))
+    codes = [c for c in result.code_ids if c in view.participants.columns]
+    expected = dict(zip(view.participants["transcript_id"],
+                        view.participants[codes].sum(axis=1), strict=True))
+    assert counts == expected
+    assert list(answers.columns) == large_exports.ANSWER_EXPORT_COLUMNS
+    memory = view.segments.sort_values(["transcript_id", "segment_index"])
+    assert answers["answer"].tolist() == memory["answer"].tolist()
+    book = pd.read_excel(io.BytesIO(to_xlsx_bytes({"coded answers": answers})), sheet_name=None)
+    assert len(book["coded answers"]) == len(answers)
+
+
+def test_answer_export_beyond_the_cap_points_to_the_cli(open_app, monkeypatch) -> None:
+    monkeypatch.setattr(large_exports, "ANSWER_EXPORT_CAP", 10)
+    at = open_app("pages/overview.py", project=EXPORTED)
+    _ok(at)
+    labels = {b.label for b in at.get("download_button")}
+    assert "Answers CSV" not in labels and "Participants XLSX" in labels
+    assert "CLI" in " ".join(str(c.value) for c in at.caption)
