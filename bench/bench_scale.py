@@ -18,7 +18,8 @@ prevalence overall and by cohort, co-occurrence, topic sizes and topic x cohort,
 page of quotes unfiltered and filtered by a code.
 
 usage: python bench/bench_scale.py [--sizes 1000 5000 20000 100000] [--cold-sizes 1000]
-       [--work /tmp/il_scale] [--embedding-backend minilm-int8] [--out-dir bench/results]
+       [--work /tmp/il_scale] [--warm-from STORE] [--embedding-backend minilm-int8]
+       [--out-dir bench/results]
 """
 
 from __future__ import annotations
@@ -181,7 +182,7 @@ def bench_size(
     computed = int(embed.get("n_computed", 0))
     record = {
         "size": size,
-        "cache": "warm (copy of the previous size's store)" if warm_from else "cold (empty)",
+        "cache": f"warm (copy of {warm_from.name})" if warm_from else "cold (empty)",
         **_counts(store_path),
         "answers_embedded": computed,
         "answers_per_second": round(computed / stages["embed"]["seconds"], 1) if computed else None,
@@ -236,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000, 100000])
     parser.add_argument("--cold-sizes", type=int, nargs="*", help="default: the smallest size")
     parser.add_argument("--work", type=Path, default=Path("/tmp/il_scale"))
+    parser.add_argument(
+        "--warm-from",
+        type=Path,
+        help="a store whose vector cache seeds the first warm size (e.g. a copy of an earlier "
+        "run's store): re-measure every stage but the cold model time without paying it again",
+    )
     parser.add_argument("--embedding-backend", default="minilm-int8")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--render", type=Path, help="re-write the Markdown table of a JSON result")
@@ -265,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     stem = args.out_dir / f"scale_{'-'.join(str(s) for s in sizes)}"
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    records, previous = [], None
+    records, previous = [], args.warm_from
     for size in sizes:  # results are written after every size, so a long run keeps them
         warm = None if size in cold else previous
         record, previous = bench_size(size, args.work, args.embedding_backend, warm)

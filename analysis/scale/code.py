@@ -308,7 +308,8 @@ def code_streaming(
     stats = _stats_from_json(cursor["stats"])
     groups = question_groups(store, project)
     remote = cast(RemoteCoder, engine) if hasattr(engine, "code_with_context") else None
-    if "prior" not in cursor:
+    if "prior" not in cursor or (remote is None and not cursor.get("hits_kept")):
+        # (a cursor without ``hits_kept``: an interrupted run of a version that kept none)
         report("Coding: finding cue hits and where each code usually fires", 0.0)
         with shared_worker_pool():
             counts = prior_counts(
@@ -322,7 +323,7 @@ def code_streaming(
                 chunk_rows=chunk_rows,
                 keep_hits=remote is None,
             )
-        cursor = {**cursor, "prior": _counts_to_json(counts)}
+        cursor = {**cursor, "prior": _counts_to_json(counts), "hits_kept": remote is None}
         with transaction(store) as con:
             elapsed = seconds + time.perf_counter() - started
             save_stage(con, project, "coding", status="running", cursor=cursor, seconds=elapsed)
