@@ -22,12 +22,14 @@ from analysis.coding.codebook import default_codebook_yaml, dump_codebook, parse
 from analysis.embedding import CachedEmbedder, embedder_for
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.filters import FilterSpec, apply_filters
+from analysis.report.content import top_codes
 from analysis.report.pptx_deck import build_deck, findings_pages, slide_titles
 from analysis.scale import queries
 from analysis.scale.convert import write_result_tables
 from analysis.scale.db import query_frame
+from analysis.scale.participant_views import participant_frame
 from analysis.scale.recode import recode_streaming
-from analysis.scale.report import large_report_content
+from analysis.scale.report import large_quote_groups, large_report_content
 from analysis.store import Store
 from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
 from tests.engine.conftest import ENGINE_CORPUS, HASHING
@@ -216,6 +218,21 @@ def test_report_content_and_deck_equal_the_in_memory_report(store_path: Path) ->
         findings_pages(large)) + len(large.quote_groups)
 
 
+def test_report_quotes_go_through_the_redactor(store_path: Path) -> None:
+    with Store(store_path) as store:
+        top = top_codes(participant_frame(store, EXPORTED, FilterSpec()),
+                        queries.codebook(store, EXPORTED))
+        plain = large_quote_groups(store, EXPORTED, FilterSpec(), top)
+        marked = large_quote_groups(store, EXPORTED, FilterSpec(), top,
+                                    redact=lambda text, tid: f"[{tid}] {text}")
+    assert plain and len(plain) == len(marked)
+    for before, after in zip(plain, marked, strict=True):
+        for quote, shown in zip(before.quotes, after.quotes, strict=True):
+            tid = quote.who.split(" · ")[0]
+            assert shown.text.startswith(f"[{tid}]") or shown.text.startswith("…")
+            assert shown.text != quote.text
+
+
 def test_overview_of_a_large_project_exports_charts_tables_and_the_deck(
     open_app, store_path: Path
 ) -> None:
@@ -261,6 +278,10 @@ def test_large_participant_and_answer_exports_hold_the_sql_rows(
     labels = {b.label for b in at.get("download_button")}
     assert {"Participants CSV", "Answers CSV", "Both as XLSX"} <= labels
     shelf = at.session_state[report_downloads.SHELF]
+    assert shelf.charts == []  # a page without charts: one SQL prevalence chart per facet
+    assert [c.title for c in shelf.content(generated="2026-11-27").charts] == [
+        "Triggers: share of participants", "Interaction patterns: share of participants",
+        "Workplace culture: share of participants", "Outcomes: share of participants"]
     export = large_exports.LargeExport(store=None, project=EXPORTED, spec=shelf.spec,
                                        redact=False, topics=shelf.result.topics)
     result, view = _memory_view(store_path, shelf.spec)
