@@ -85,27 +85,10 @@ class LargeReportShelf(ReportShelf):
         if self.charts:
             return [render_chart(chart, caption=caption, fallback_title=name)
                     for name, chart, caption in self.charts]
-        from analysis.filters import describe_filters
-        from analysis.report.content import facet_title
-        from analysis.scale import queries
-        from ui.charts import chart_prevalence
-        from ui.report_charts import report_caption
+        from ui.large_report_charts import large_facet_charts
 
-        codebook = queries.codebook(self.store, self.project)
-        filters_text = describe_filters(self.spec, codebook, self.topic_labels)
-        overview = queries.overview(self.store, self.project, self.spec)
-        n_line = (f"N = {overview.n_participants} of {overview.n_total_participants} "
-                  "participants")
-        caption = report_caption(self.project, overview.n_participants, filters_text,
-                                 generated)
-        subtitle = " · ".join(part for part in (filters_text, n_line) if part)
-        images = []
-        for facet in dict.fromkeys(codebook["facet"]):
-            table = queries.code_prevalence(self.store, self.project, self.spec, facet)
-            title = f"{facet_title(facet)}: share of participants"
-            images.append(render_chart(chart_prevalence(table, title=title, subtitle=subtitle),
-                                       caption=caption, fallback_title=title))
-        return images
+        return large_facet_charts(self.store, self.project, self.spec, generated=generated,
+                                  topic_labels=self.topic_labels)
 
     def content(self, generated: str | None = None) -> ReportContent:
         from analysis.redact import Pseudonyms
