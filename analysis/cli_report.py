@@ -3,19 +3,22 @@
 Builds the slide deck and/or the self-contained HTML report of an analysed project from
 its saved result, never re-running a model: ``analyze`` (and the app) save every project
 in the store, and result bundles (``analysis.bundle``, e.g. the demo project) hold the
-same tables. Filters narrow the view exactly like the app's sidebar; the default report
-has one chart per facet. Exit 0 on success, 2 on a bad source or an unwritable file;
-errors are one line, never a traceback.
+same tables; a ``--streaming`` run's large project is reported from SQL aggregates
+(``analysis.scale.report``), never loaded whole. Filters narrow the view exactly like the
+app's sidebar; the default report has one chart per facet. Exit 0 on success, 2 on a bad
+source or an unwritable file; errors are one line, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
 
 from analysis.filters import FilterSpec
+from analysis.report.content import ReportContent
 from analysis.results import AnalysisResult
 
 
@@ -88,6 +91,42 @@ def _load(args: argparse.Namespace) -> tuple[AnalysisResult, str]:
     return result, args.project
 
 
+def _large_content(args: argparse.Namespace) -> ReportContent | None:
+    """The report of ``--project`` when the store holds it only as a large project (a
+    ``--streaming`` run): built from SQL aggregates, never loading its answers; else None."""
+    if args.bundle is not None:
+        return None
+    from analysis.scale import queries
+    from analysis.store import Store
+
+    try:
+        store = Store(args.store)
+    except Exception:  # ``_load`` reports an unusable store
+        return None
+    try:
+        if store.has_project(args.project) or queries.project_revision(store, args.project) is None:
+            return None
+        from analysis.report.content import plain
+        from analysis.scale.report import large_report_content
+        from ui.large_report_charts import large_facet_charts
+
+        date = args.date or dt.date.today().isoformat()
+        spec = _spec(args)
+        content = large_report_content(
+            store,
+            args.project,
+            spec,
+            generated=date,
+            charts=large_facet_charts(
+                store, args.project, spec, generated=date, shown_as=args.title
+            ),
+            min_group_size=args.min_group_size,
+        )
+    finally:
+        store.close()
+    return dataclasses.replace(content, project=plain(args.title)) if args.title else content
+
+
 def _spec(args: argparse.Namespace) -> FilterSpec:
     return FilterSpec(
         cohorts=tuple(args.cohort),
@@ -109,24 +148,26 @@ def run(args: argparse.Namespace) -> int:
     if args.pptx is None and args.html is None:
         print("report: nothing to write: give --pptx FILE and/or --html FILE", file=sys.stderr)
         return 2
-    try:
-        result, name = _load(args)
-    except ValueError as exc:
-        print(f"report: {exc}", file=sys.stderr)
-        return 2
     # Chart building lives with the dashboard's Altair builders (``ui.charts`` and
     # ``ui.report_charts`` make no Streamlit call), so the CLI's charts match the app's.
     from analysis.report.html_report import build_html
     from analysis.report.pptx_deck import build_deck
     from ui.report_charts import build_report
 
-    content = build_report(
-        result,
-        _spec(args),
-        project=args.title or name,
-        generated=args.date or dt.date.today().isoformat(),
-        min_group_size=args.min_group_size,
-    )
+    content = _large_content(args)
+    if content is None:
+        try:
+            result, name = _load(args)
+        except ValueError as exc:
+            print(f"report: {exc}", file=sys.stderr)
+            return 2
+        content = build_report(
+            result,
+            _spec(args),
+            project=args.title or name,
+            generated=args.date or dt.date.today().isoformat(),
+            min_group_size=args.min_group_size,
+        )
     outputs = [(args.pptx, build_deck), (args.html, lambda c: build_html(c).encode("utf-8"))]
     for path, build in outputs:
         if path is None:

@@ -24,6 +24,7 @@ from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.filters import FilterSpec, apply_filters
 from analysis.report.content import top_codes
 from analysis.report.pptx_deck import build_deck, findings_pages, slide_titles
+from analysis.results import AnalysisResult
 from analysis.scale import queries
 from analysis.scale.convert import write_result_tables
 from analysis.scale.db import query_frame
@@ -44,8 +45,9 @@ NEW_CUE = r"\bmood boards?\b"
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A store with the fixture corpus as a saved small project and as a large project."""
+def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, AnalysisResult]]:
+    """A store with the fixture corpus as a saved small project and as two large projects,
+    and the in-memory result (kept here: the tests re-code the stored small project)."""
     from analysis.pipeline import run_pipeline
 
     path = tmp_path_factory.mktemp("recode") / "store.duckdb"
@@ -53,7 +55,17 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         result = run_pipeline([ENGINE_CORPUS], project=SMALL, store=store, config=HASHING)
         write_result_tables(store, LARGE, result)  # re-coded by the tests below
         write_result_tables(store, EXPORTED, result)  # left as analysed
-    yield path
+    yield path, result
+
+
+@pytest.fixture(scope="module")
+def store_path(analysed: tuple[Path, AnalysisResult]) -> Path:
+    return analysed[0]
+
+
+@pytest.fixture(scope="module")
+def memory(analysed: tuple[Path, AnalysisResult]) -> AnalysisResult:
+    return analysed[1]
 
 
 def edited_codebook() -> str:
@@ -195,24 +207,18 @@ def test_codebook_page_recodes_a_large_project_in_the_background(open_app, store
 COHORT = "office"
 
 
-def _memory_view(store_path: Path, spec: FilterSpec):
-    with Store(store_path) as store:
-        result = store.load_result(SMALL)
-    return result, apply_filters(result, spec)
-
-
-def test_report_content_and_deck_equal_the_in_memory_report(store_path: Path) -> None:
+def test_report_content_and_deck_equal_the_in_memory_report(
+    store_path: Path, memory: AnalysisResult
+) -> None:
     spec = FilterSpec(cohorts=(COHORT,))
     with Store(store_path) as store:
         large = large_report_content(store, EXPORTED, spec, generated="2026-11-27")
-        result = store.load_result(SMALL)
-    assert result is not None
-    memory = build_report(result, spec, project=EXPORTED, generated="2026-11-27", charts=[])
-    assert large.n_participants == memory.n_participants == 6
-    assert large.n_total == memory.n_total == 12
-    assert large.filters_text == memory.filters_text
-    assert large.findings == memory.findings and large.findings
-    assert large.quote_groups == memory.quote_groups and large.quote_groups
+    report = build_report(memory, spec, project=EXPORTED, generated="2026-11-27", charts=[])
+    assert large.n_participants == report.n_participants == 6
+    assert large.n_total == report.n_total == 12
+    assert large.filters_text == report.filters_text
+    assert large.findings == report.findings and large.findings
+    assert large.quote_groups == report.quote_groups and large.quote_groups
     deck = Presentation(io.BytesIO(build_deck(large)))
     assert len(deck.slides) == len(slide_titles(large)) == 1 + len(
         findings_pages(large)) + len(large.quote_groups)
@@ -270,7 +276,7 @@ def test_overview_of_a_large_project_exports_charts_tables_and_the_deck(
 
 
 def test_large_participant_and_answer_exports_hold_the_sql_rows(
-    open_app, store_path: Path
+    open_app, store_path: Path, memory: AnalysisResult
 ) -> None:
     at = open_app("pages/quotes.py", project=EXPORTED)
     _ok(at)
@@ -284,7 +290,7 @@ def test_large_participant_and_answer_exports_hold_the_sql_rows(
         "Workplace culture: share of participants", "Outcomes: share of participants"]
     export = large_exports.LargeExport(store=None, project=EXPORTED, spec=shelf.spec,
                                        redact=False, topics=shelf.result.topics)
-    result, view = _memory_view(store_path, shelf.spec)
+    result, view = memory, apply_filters(memory, shelf.spec)
     ctx = widgets.PageContext(
         project=state.ActiveProject(EXPORTED, shelf.result, "fp"), spec=shelf.spec,
         view=view, filters_text="", min_group_size=5, presentation=False)
@@ -315,3 +321,28 @@ def test_answer_export_beyond_the_cap_points_to_the_cli(open_app, monkeypatch) -
     labels = {b.label for b in at.get("download_button")}
     assert "Answers CSV" not in labels and "Participants XLSX" in labels
     assert "CLI" in " ".join(str(c.value) for c in at.caption)
+
+
+def _slide_texts(path: Path) -> list[list[str]]:
+    deck = Presentation(str(path))
+    return [[shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+            for slide in deck.slides]
+
+
+def test_cli_report_of_a_large_project_equals_the_in_memory_deck(
+    store_path: Path, memory: AnalysisResult, tmp_path: Path, capsys
+) -> None:
+    from analysis.bundle import save_result_dir
+    from analysis.cli import main
+
+    common = ["--cohort", COHORT, "--title", "Office", "--date", "2026-11-27"]
+    assert main(["report", "--store", str(store_path), "--project", EXPORTED,
+                 "--pptx", str(tmp_path / "large.pptx"), "--html", str(tmp_path / "large.html"),
+                 *common]) == 0
+    assert "6 of 12 participants, 4 charts" in capsys.readouterr().out
+    save_result_dir(memory, tmp_path / "bundle")
+    assert main(["report", "--bundle", str(tmp_path / "bundle"),
+                 "--pptx", str(tmp_path / "small.pptx"), *common]) == 0
+    large, small = _slide_texts(tmp_path / "large.pptx"), _slide_texts(tmp_path / "small.pptx")
+    assert len(large) >= 1 + 1 + 4 + 1 and large == small
+    assert (tmp_path / "large.html").read_bytes().startswith(b"<!DOCTYPE html>")
