@@ -70,7 +70,9 @@ def parity() -> pd.DataFrame:
 
 
 def saturation(ctx: widgets.PageContext, orders: int) -> pd.DataFrame:
-    return query("saturation", ctx.spec, n_orders=orders)
+    """Saturation curves of the participants in view, thinned for drawing
+    (``participant_views.thin_curves``: same values at fewer interview counts)."""
+    return query("saturation_curves", ctx.spec, n_orders=orders)
 
 
 # --- Findings ---------------------------------------------------------------------------

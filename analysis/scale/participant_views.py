@@ -351,6 +351,37 @@ def saturation(store: Any, project: str, spec: FilterSpec, *, n_orders: int = 20
                             n_orders=n_orders)
 
 
+CURVE_POINTS = 3000
+"""Points drawn per saturation chart of a large project, shared by its cohorts' curves (a
+chart of 100k points per cohort would be megabytes of Vega-Lite data for a line that
+looks the same; Altair refuses more than 5,000 rows)."""
+
+
+def thin_curves(table: pd.DataFrame, points: int = CURVE_POINTS, keep_last: int = 10
+                ) -> pd.DataFrame:
+    """Each (cohort, kind, threshold) curve of a saturation table at evenly spaced
+    interview counts (``points`` shared by the cohorts of one chart), plus its first and
+    last ``keep_last`` rows (the page's "last 10 interviews" figure reads those). Values
+    are not changed."""
+    if table.empty:
+        return table
+    per_curve = max(2 * keep_last, points // max(1, table["cohort"].nunique()) - keep_last)
+    keep = np.zeros(len(table), dtype=bool)
+    for rows in table.groupby(["cohort", "kind", "threshold"], sort=False).indices.values():
+        step = max(1, -(-len(rows) // per_curve))  # ceil: at most per_curve rows
+        mine = np.zeros(len(rows), dtype=bool)
+        mine[::step] = True
+        mine[-keep_last:] = True
+        keep[rows] = mine
+    return table[keep].reset_index(drop=True)
+
+
+def saturation_curves(store: Any, project: str, spec: FilterSpec, *, n_orders: int = 20
+                      ) -> pd.DataFrame:
+    """``saturation`` thinned for a chart (``thin_curves``)."""
+    return thin_curves(saturation(store, project, spec, n_orders=n_orders))
+
+
 # --- Participants page ------------------------------------------------------------------
 
 

@@ -253,3 +253,36 @@ def test_participants_page_pages_and_reads_one_transcript(open_page, demo, monke
     scientists = int((demo.participants["cohort"] == "scientists").sum())
     assert f"{scientists:,} participant(s)" in _text(at)
     assert set(at.dataframe[0].value["cohort"]) == {"scientists"}
+
+
+# --- a project of 17,200 participants (the synthetic one of ``conftest``) -------------------
+
+
+def test_saturation_curves_are_thinned_for_drawing_with_values_unchanged(demo) -> None:
+    table = saturation_table(demo.participants, demo.segments, demo.code_ids, n_orders=3)
+    thin = pv.thin_curves(table, points=60, keep_last=10)
+    curves = ["cohort", "kind", "threshold"]
+    merged = thin.merge(table, on=[*curves, "n_interviews"], suffixes=("", "_full"))
+    assert len(merged) == len(thin) < len(table)
+    np.testing.assert_allclose(merged["median_cumulative"], merged["median_cumulative_full"])
+    for key, part in thin.groupby(curves):
+        full = table.set_index(curves).loc[key]
+        assert part["n_interviews"].iloc[0] == 1
+        assert part["n_interviews"].tail(10).tolist() == full["n_interviews"].tail(10).tolist()
+        assert last_new_share(part) == last_new_share(full.reset_index())
+    cohorts = table["cohort"].nunique()
+    assert thin.groupby(["kind", "threshold"]).size().max() <= 60 + 10 * cohorts
+
+
+@pytest.mark.parametrize("page", ["pages/compare.py", "pages/findings.py", "pages/parity.py",
+                                  "pages/econ_index.py", "pages/saturation.py",
+                                  "pages/participants.py"])
+def test_pages_render_for_a_project_of_17k_participants(open_large, page) -> None:
+    at = open_large(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any(large_project.NOT_AVAILABLE in str(i.value) for i in at.info)
+    if page == "pages/participants.py":
+        assert "17,200 participant(s)" in _text(at)
+        assert len(at.dataframe[0].value) == 50  # one page of the table
+    if page == "pages/saturation.py":  # thinned: under Altair's 5,000-row limit
+        assert len(at.get("vega_lite_chart")) == 1
