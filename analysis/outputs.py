@@ -2,7 +2,10 @@
 
 Lists (topic quotes) become `` | ``-joined strings so every file is plain CSV; run.json
 holds the run metadata. Files are written to a temporary name and renamed, so a reader
-never sees half a file.
+never sees half a file. Text cells are formula-escaped (``analysis.export.escape_frame``:
+a cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``), as in
+every other export and in the streaming run's files, so opening a CSV in a spreadsheet
+never runs a participant's words as a formula.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.export import escape_frame
 from analysis.insight_outputs import write_insight_outputs
 from analysis.results import AnalysisResult
 from analysis.saturation import saturation_table
@@ -33,7 +37,7 @@ SEGMENTS_ADDED = ["question_group"]
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
-    frame.to_csv(tmp, index=False)
+    escape_frame(frame).to_csv(tmp, index=False)
     os.replace(tmp, path)
 
 
