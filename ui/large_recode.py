@@ -76,6 +76,13 @@ def draw_recode(project: str, draft: str) -> None:
     st.caption("Large project: only the coding stage runs again, on the stored answers and "
                "their cached vectors (nothing is embedded again); it can take minutes on a "
                "big project and goes on if you open another page.")
+    from analysis.scale.recode import RECODABLE, project_status
+
+    status = project_status(large_project._store(), project)
+    if status is not None and status not in RECODABLE:
+        st.info(f"This project is still being analysed ({status}); re-coding is offered once "
+                "its run has finished.", icon=":material/hourglass_top:")
+        return
     pending = state.get(JOB)
     busy = False
     if pending:

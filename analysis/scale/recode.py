@@ -33,6 +33,15 @@ from analysis.store import Store
 ProgressFn = Callable[[str, float], None]
 DEFAULT_CODING_CHUNK_ROWS = 8192
 """As ``ScaleConfig.coding_chunk_rows`` when the project does not record its own."""
+RECODABLE = ("done", "coding")
+"""Project states re-coding may start from: analysed, or a re-coding that stopped part-way.
+Earlier stages (ingesting, embedding, topics) mean a streaming run is still under way."""
+
+
+def project_status(store: Store, project: str) -> str | None:
+    """The project's ``scale_projects.status`` (None when there is no such project)."""
+    frame = query_frame(store, "SELECT status FROM scale_projects WHERE project = ?", [project])
+    return str(frame["status"].iloc[0]) if len(frame) else None
 
 
 def _now() -> datetime:
@@ -106,6 +115,9 @@ def recode_streaming(
     problems = validate_codebook_yaml(codebook_yaml)
     if problems:
         raise ValueError("; ".join(problems))
+    status = project_status(store, project)
+    if status is not None and status not in RECODABLE:
+        raise ValueError(f"the project is still being analysed ({status}); re-code it after")
     config, stored_chunk_rows, model_id, run = project_settings(store, project)
     if embedder is None:
         base = embedder_for(config.embedding_backend, config.max_seq_length, config.batch_size)

@@ -346,3 +346,15 @@ def test_cli_report_of_a_large_project_equals_the_in_memory_deck(
     large, small = _slide_texts(tmp_path / "large.pptx"), _slide_texts(tmp_path / "small.pptx")
     assert len(large) >= 1 + 1 + 4 + 1 and large == small
     assert (tmp_path / "large.html").read_bytes().startswith(b"<!DOCTYPE html>")
+
+
+def test_a_project_still_being_analysed_is_not_recoded(tmp_path: Path, memory) -> None:
+    with Store(tmp_path / "store.duckdb") as store:
+        write_result_tables(store, "running", memory)
+        with store.locked_connection() as con:
+            con.execute("UPDATE scale_projects SET status = 'embedding' WHERE project = ?",
+                        ["running"])
+        before = len(_assignments(store, "running"))
+        with pytest.raises(ValueError, match="still being analysed"):
+            recode_streaming(store, "running", edited_codebook())
+        assert len(_assignments(store, "running")) == before
