@@ -286,3 +286,18 @@ def test_pages_render_for_a_project_of_17k_participants(open_large, page) -> Non
         assert len(at.dataframe[0].value) == 50  # one page of the table
     if page == "pages/saturation.py":  # thinned: under Altair's 5,000-row limit
         assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_finding_quotes_are_redacted_per_participant_on_display() -> None:
+    from analysis.findings import Finding, Findings, Quote
+    from ui import large_participant_pages
+
+    quote = Quote(transcript_id="a", segment_index=2, text="Mail me at sam@example.org",
+                  role="Nurse (Healthcare)", cohort="workforce")
+    found = Findings(n_participants=1, n_answers=1, filters="All participants", findings=[
+        Finding(kind="top_code", section="codes", sentence="s", subject="c", label="l",
+                quotes=(quote,))])
+    out = large_participant_pages._redact_quotes(found)
+    assert out.findings[0].quotes[0].text == "Mail me at [EMAIL-1]"
+    assert out.findings[0].quotes[0].ref == "a#2"
+    assert found.findings[0].quotes[0].text.endswith("example.org")  # the cached copy
