@@ -14,11 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.export import escape_cell
+from analysis.outputs import write_outputs
+from analysis.pipeline import run_pipeline
 from analysis.scale.db import query_frame
 from analysis.scale.metadata import apply_streaming_metadata
 from analysis.scale.run import run_scale
 from analysis.store import Store
-from tests.engine.conftest import ENGINE_CORPUS
+from tests.engine.conftest import ENGINE_CORPUS, HASHING
 from tests.scale.conftest import SMALL_CHUNKS
 from tests.scale.test_cli_streaming import CONTRACT_FILES, _analyze
 
@@ -41,9 +43,24 @@ def test_streaming_with_metadata_matches_the_in_memory_files(tmp_path: Path) -> 
     metadata = tmp_path / "participants_meta.csv"
     metadata.write_text(METADATA, encoding="utf-8")
     store = tmp_path / "store.duckdb"
-    common = ("--metadata", str(metadata))
-    assert _analyze(tmp_path / "memory", store, "--project", "small", *common) == 0
-    assert _analyze(tmp_path / "streaming", store, "--project", "big", "--streaming", *common) == 0
+    with Store(store) as opened:  # in memory (no stability re-runs: they change no file here)
+        result = run_pipeline(
+            [ENGINE_CORPUS], project="small", store=opened, config=HASHING, metadata=metadata
+        )
+    write_outputs(result, tmp_path / "memory")
+    # streaming through the CLI, as a user runs it
+    assert (
+        _analyze(
+            tmp_path / "streaming",
+            store,
+            "--project",
+            "big",
+            "--streaming",
+            "--metadata",
+            str(metadata),
+        )
+        == 0
+    )
     for name in CONTRACT_FILES:
         memory = _read(tmp_path / "memory" / name)
         streamed = _read(tmp_path / "streaming" / name)
@@ -96,9 +113,17 @@ def test_answers_take_the_metadata_cohort_and_a_rerun_changes_nothing(tmp_path: 
 
 
 def test_an_unreadable_metadata_file_is_a_warning_not_a_failure(tmp_path: Path) -> None:
-    store = tmp_path / "store.duckdb"
-    missing = tmp_path / "absent.csv"
-    out = tmp_path / "out"
-    assert _analyze(out, store, "--streaming", "--metadata", str(missing)) == 0
-    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    store = Store(tmp_path / "store.duckdb")
+    try:
+        run = run_scale(
+            [ENGINE_CORPUS],
+            project="big",
+            store=store,
+            config=SMALL_CHUNKS,
+            metadata=tmp_path / "absent.csv",
+            stop_after="ingest",
+        )
+    finally:
+        store.close()
+    assert run["stage_details"]["ingest"]["transcripts"] == 12
     assert any("metadata file absent.csv not used" in m for m in run["messages"])
