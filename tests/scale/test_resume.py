@@ -9,7 +9,7 @@ import pytest
 from analysis.embedding import CachedEmbedder, HashingEmbedder
 from analysis.scale import code as scale_code
 from analysis.scale import topics as scale_topics
-from analysis.scale.db import query_frame, stage_state
+from analysis.scale.db import query_frame, save_stage, stage_state, transaction
 from analysis.scale.embed import count_missing, embed_streaming
 from analysis.scale.ingest import ingest_streaming
 from analysis.scale.run import run_scale
@@ -64,9 +64,15 @@ def test_embedding_resumes_after_the_first_chunk(tmp_path: Path) -> None:
             store.close()
 
 
+@pytest.mark.parametrize("cursor_from_older_version", [False, True])
 def test_a_crash_while_coding_resumes_at_the_next_chunk(
-    both_runs: BothRuns, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    both_runs: BothRuns,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cursor_from_older_version: bool,
 ) -> None:
+    """``cursor_from_older_version``: the stopped run kept no cue hits (versions before
+    ``scale_coding_hits``); the resumed run finds them again instead of coding nothing."""
     store = Store(tmp_path / "store.duckdb")
     original = scale_code.code_chunk
     calls: list[int] = []
@@ -86,6 +92,11 @@ def test_a_crash_while_coding_resumes_at_the_next_chunk(
         assert stage_state(store, "big", "topics")["status"] == "done"
         coding = stage_state(store, "big", "coding")
         assert coding["status"] == "running" and coding["cursor"]["done"] > 0
+        if cursor_from_older_version:
+            old = {k: v for k, v in coding["cursor"].items() if k != "hits_kept"}
+            with transaction(store) as con:
+                con.execute("DELETE FROM scale_coding_hits WHERE project = 'big'")
+                save_stage(con, "big", "coding", status="running", cursor=old, seconds=1.0)
 
         def no_refit(*_args, **_kwargs):
             raise AssertionError("finished stages must not run again")
