@@ -24,7 +24,7 @@ import streamlit as st
 
 from analysis.export import to_csv_bytes, to_xlsx_bytes
 from analysis.filters import FilterSpec
-from ui import state
+from ui import cache, state
 from ui.auth import audited_export
 
 ANSWER_EXPORT_CAP = 20_000
@@ -116,9 +116,8 @@ class LargeExport:
 
 
 def capture(ctx: Any) -> LargeExport:
-    from ui import large_project
-
-    return LargeExport(store=large_project._store(), project=ctx.project.name, spec=ctx.spec,
+    store = cache.get_store(cache.store_path())
+    return LargeExport(store=store, project=ctx.project.name, spec=ctx.spec,
                        redact=state.redaction_on(), topics=ctx.result.topics)
 
 

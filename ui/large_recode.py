@@ -34,7 +34,7 @@ def saved_yaml(project: str) -> str:
     """The codebook the large project was coded with (the default one when none is stored)."""
     try:
         frame = query_frame(
-            large_project._store(),
+            cache.get_store(cache.store_path()),
             "SELECT codebook_yaml FROM scale_projects WHERE project = ?",
             [project],
         )
@@ -54,7 +54,7 @@ def start(project: str, codebook_yaml: str) -> jobs.Job:
     """Queue the re-coding (or join the same one in flight) and remember it for this session."""
     from analysis.scale.recode import recode_streaming
 
-    store = large_project._store()
+    store = cache.get_store(cache.store_path())
 
     def work(progress: jobs.Progress) -> Any:
         return recode_streaming(store, project, codebook_yaml, progress=progress)
@@ -78,7 +78,7 @@ def draw_recode(project: str, draft: str) -> None:
                "big project and goes on if you open another page.")
     from analysis.scale.recode import RECODABLE, project_status
 
-    status = project_status(large_project._store(), project)
+    status = project_status(cache.get_store(cache.store_path()), project)
     if status is not None and status not in RECODABLE:
         st.info(f"This project is still being analysed ({status}); re-coding is offered once "
                 "its run has finished.", icon=":material/hourglass_top:")

@@ -121,13 +121,14 @@ def start_large(ctx: PageContext) -> None:
     if ctx.presentation:
         st.session_state.pop(SHELF, None)
         return
-    from ui import large_project
+    from ui import cache
 
     topics = ctx.result.topics  # the shell's list: redacted names when the switch is on
     labels = {int(t): str(label) for t, label in
               zip(topics["topic_id"], topics["label"], strict=False)} if len(topics) else {}
+    store = cache.get_store(cache.store_path())
     shelf = LargeReportShelf(project=ctx.project.name, result=ctx.result, spec=ctx.spec,
-                             min_group_size=ctx.min_group_size, store=large_project._store(),
+                             min_group_size=ctx.min_group_size, store=store,
                              topic_labels=labels, redact=state.redaction_on())
     _draw(ctx, shelf)
 
