@@ -14,6 +14,7 @@ listed whole (there can be a hundred thousand).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import streamlit as st
 from streamlit.runtime.caching.cache_utils import CachedFunc
@@ -136,19 +137,33 @@ def draw_withdrawal(project: state.ActiveProject, owner: bool) -> None:
     if len(ids) < 2:
         st.caption("A project needs at least two participants to withdraw one.")
         return
+    _pick_confirm_erase(
+        ids,
+        "Removes their transcript, answers, codes, quotes and cached vectors, re-chooses "
+        "topic quotes and rewrites the store file. This cannot be undone.",
+        lambda chosen: withdraw(project.name, chosen),
+        (WITHDRAW_PICK, WITHDRAW_CONFIRM),
+    )
+
+
+def _pick_confirm_erase(ids: list[str], what: str, erase: Callable[[str], str],
+                        keys: tuple[str, ...]) -> None:
+    """Pick an id, type it again to confirm, erase; the outcome is flashed after a rerun.
+
+    One flow for small and large projects, so the confirmation cannot drift between them.
+    """
     chosen = st.selectbox("Participant", ids, key=WITHDRAW_PICK, index=None,
                           placeholder="Choose the participant who withdrew consent")
-    st.caption("Removes their transcript, answers, codes, quotes and cached vectors, "
-               "re-chooses topic quotes and rewrites the store file. This cannot be undone.")
+    st.caption(what)
     typed = st.text_input("Type the participant id to confirm", key=WITHDRAW_CONFIRM)
     ready = chosen is not None and typed.strip() == chosen
     if st.button("Withdraw participant", type="primary", disabled=not ready,
                  key="team.withdraw.go", icon=":material/person_off:"):
         with st.spinner("Erasing…"):
-            detail = withdraw(project.name, str(chosen))
+            detail = erase(str(chosen))
         state.put(FLASH, detail)
-        st.session_state.pop(WITHDRAW_PICK, None)
-        st.session_state.pop(WITHDRAW_CONFIRM, None)
+        for key in keys:
+            st.session_state.pop(key, None)
         st.rerun()
 
 
@@ -168,21 +183,14 @@ def draw_large_withdrawal(project: str, owner: bool) -> None:
     if n_found > len(ids):
         st.caption(f"{n_found:,} ids match; the first {len(ids)} are listed: type more of "
                    "the id to narrow them.")
-    chosen = st.selectbox("Participant", ids, key=WITHDRAW_PICK, index=None,
-                          placeholder="Choose the participant who withdrew consent")
-    st.caption("Removes their transcript, answers, codes, quotes and cached vectors from every "
-               "table of this large project, re-chooses the topic quotes that were theirs and "
-               "rewrites the store file. This cannot be undone.")
-    typed = st.text_input("Type the participant id to confirm", key=WITHDRAW_CONFIRM)
-    ready = chosen is not None and typed.strip() == chosen
-    if st.button("Withdraw participant", type="primary", disabled=not ready,
-                 key="team.withdraw.go", icon=":material/person_off:"):
-        with st.spinner("Erasing…"):
-            detail = withdraw_large(project, str(chosen))
-        state.put(FLASH, detail)
-        for key in (WITHDRAW_PICK, WITHDRAW_CONFIRM, WITHDRAW_SEARCH):
-            st.session_state.pop(key, None)
-        st.rerun()
+    _pick_confirm_erase(
+        ids,
+        "Removes their transcript, answers, codes, quotes and cached vectors from every table "
+        "of this large project, re-chooses the topic quotes that were theirs and rewrites the "
+        "store file. This cannot be undone.",
+        lambda chosen: withdraw_large(project, chosen),
+        (WITHDRAW_PICK, WITHDRAW_CONFIRM, WITHDRAW_SEARCH),
+    )
 
 
 def draw_audit(project: str, owner: bool) -> None:
