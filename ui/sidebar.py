@@ -87,10 +87,16 @@ def attribute_columns(participants: pd.DataFrame) -> list[str]:
             continue
         values = participants[column].dropna().astype(str).str.strip()
         values = values[values != ""]
-        n_values = values.nunique()
-        if 1 < n_values <= MAX_ATTRIBUTE_VALUES and n_values < len(values):
+        if is_group_column(column, values.nunique(), len(values)):
             columns.append(column)
     return columns
+
+
+def is_group_column(column: str, n_values: int, n_rows: int) -> bool:
+    """The rule of ``attribute_columns`` from counts alone (``n_values`` distinct non-empty
+    values over ``n_rows`` non-empty ones), so a large project applies it to SQL counts."""
+    return (not is_identifier_name(column) and 1 < n_values <= MAX_ATTRIBUTE_VALUES
+            and n_values < n_rows)
 
 
 def _values(frame: pd.DataFrame, column: str) -> list[str]:
