@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import large_pages, research_view, state, topics_view, widgets
+from ui import large_pages, large_topic_edits, research_view, state, topics_view, widgets
 from ui.charts import MAX_MAP_POINTS, chart_topic_by_group, chart_topic_map, chart_topic_sizes
 
 ctx = widgets.page_context("Topics", large=True)
@@ -49,6 +49,6 @@ if not ctx.presentation:
         topics_view.draw_quotes(ctx)
     with st.expander("Rename or merge topics"):
         if large:
-            st.caption("Renaming or merging topics of a large project is not available yet.")
+            large_topic_edits.draw_edit(ctx)
         else:
             topics_view.draw_edit(ctx)

@@ -1,10 +1,13 @@
 """Topic-page helpers: topic sizes under the active filters, the table, quotes, edits.
 
 Renames and merges go to the store (``Store.rename_topic`` / ``merge_topics``) and the
-project is then reopened, so every page sees the new labels; nothing is re-embedded.
+project is then reopened, so every page sees the new labels; nothing is re-embedded. A large
+project draws the same forms and saves through ``ui.large_topic_edits``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -77,12 +80,18 @@ def draw_quotes(ctx: PageContext) -> None:
             st.caption(escape_markdown(f"{row.transcript_id} · Q: {row.question}"))
 
 
-def draw_edit(ctx: PageContext) -> None:
-    """Rename one topic or merge several; saved to the store, then the project reopens."""
-    if ctx.project.name not in cache.project_names():
-        st.caption("Only saved projects can be edited.")
-        return
-    topics = ctx.result.topics[ctx.result.topics["topic_id"] != -1].sort_values("topic_id")
+RenameFn = Callable[[int, str], None]
+MergeFn = Callable[[list[int], str | None], None]
+
+
+def draw_edit_forms(topics: pd.DataFrame, rename: RenameFn, merge: MergeFn) -> None:
+    """The rename and merge forms over ``topics`` (the outlier topic is never offered).
+
+    Shared by small and large projects (``ui.large_topic_edits``), which differ only in
+    where an edit is saved: ``rename(topic_id, label)`` gets a stripped, non-empty label,
+    ``merge(topic_ids, label)`` at least two ids and the label or None.
+    """
+    topics = topics[topics["topic_id"] != -1].sort_values("topic_id")
     labels = {int(t): f"#{int(t)} {lab}" for t, lab in
               zip(topics["topic_id"], topics["label"], strict=False)}
     with st.form("topics.rename"):
@@ -90,17 +99,31 @@ def draw_edit(ctx: PageContext) -> None:
                              key="topics.rename.topic")
         label = st.text_input("New label", max_chars=80, key="topics.rename.label")
         if st.form_submit_button("Rename") and topic is not None and label.strip():
-            cache.store().rename_topic(ctx.project.name, int(topic), label.strip())
-            _reopen(ctx)
+            rename(int(topic), label.strip())
     with st.form("topics.merge"):
         chosen = st.multiselect("Topics to merge", list(labels), format_func=labels.get,
                                 key="topics.merge.topics")
         label = st.text_input("Label of the merged topic (optional)", max_chars=80,
                               key="topics.merge.label")
         if st.form_submit_button("Merge") and len(chosen) >= 2:
-            cache.store().merge_topics(ctx.project.name, [int(t) for t in chosen],
-                                       label=label.strip() or None)
-            _reopen(ctx)
+            merge([int(t) for t in chosen], label.strip() or None)
+
+
+def draw_edit(ctx: PageContext) -> None:
+    """Rename one topic or merge several; saved to the store, then the project reopens."""
+    if ctx.project.name not in cache.project_names():
+        st.caption("Only saved projects can be edited.")
+        return
+
+    def rename(topic: int, label: str) -> None:
+        cache.store().rename_topic(ctx.project.name, topic, label)
+        _reopen(ctx)
+
+    def merge(topic_ids: list[int], label: str | None) -> None:
+        cache.store().merge_topics(ctx.project.name, topic_ids, label=label)
+        _reopen(ctx)
+
+    draw_edit_forms(ctx.result.topics, rename, merge)
 
 
 def _reopen(ctx: PageContext) -> None:
