@@ -12,10 +12,13 @@ participant; cohorts and occupation groups are OR-ed within a dimension, codes A
 participant has a code when any of their answers carries it: ``SELECT DISTINCT
 transcript_id, code FROM scale_assignments``), and the answer-level criteria (topics,
 keyword) keep a participant with ANY matching answer and mark those answers ``match``.
-Large projects hold no metadata attributes, so a spec with attribute values is refused.
+A spec with metadata attribute values is refused (the sidebar of a large project offers
+no attribute filters); charts can still be split by an attribute (``attr.<name>``), whose
+value is read from ``scale_transcript_meta`` (``analysis.scale.attributes``).
 
 Every statement uses bound parameters; the only identifiers spliced into SQL text come
-from fixed allow-lists (group columns), never from the caller's strings.
+from fixed allow-lists (group columns), never from the caller's strings (attribute names
+are bound as JSON pointer parameters).
 """
 
 from __future__ import annotations
@@ -39,9 +42,11 @@ from analysis.aggregates import (
     wilson_arrays,
 )
 from analysis.filters import FilterSpec
+from analysis.scale import attributes
 
 GROUP_COLUMNS = ("cohort", "occupation_group")
-"""Participant columns a large project can be split by (the only ones the tables hold)."""
+"""Participant columns of ``scale_participants`` a large project can be split by (and any
+``attr.<name>`` metadata attribute, see ``_grouped_cte``)."""
 UNKNOWN_ROLES = ("", "Unclear", MISSING_GROUP)
 """Occupation groups that mean "role not known" (as on the Overview page)."""
 TOPIC_COLUMNS = ["topic_id", "label", "size", "top_words", "representative_quotes"]
@@ -75,12 +80,28 @@ class Overview:
 # --- SQL building blocks ---------------------------------------------------------------
 
 
-def _group_expr(column: str, alias: str = "k") -> str:
-    """The group label SQL of ``aggregates._group_labels``: trimmed, empty -> "Unknown"."""
-    if column not in GROUP_COLUMNS:
+def _group_expr(column: str, alias: str = "k", params: dict[str, Any] | None = None) -> str:
+    """The group label SQL of ``aggregates._group_labels``: trimmed, empty -> "Unknown".
+
+    An ``attr.<name>`` column (with ``params`` to bind its JSON pointer in) reads the
+    attribute from the metadata row aliased ``m`` (``_grouped_cte`` joins it).
+    """
+    if params is not None and attributes.is_attribute(column):
+        value = attributes.value_sql(column, params)
+    elif column in GROUP_COLUMNS:
+        value = f"{alias}.{column}"
+    else:
         raise KeyError(f"large projects cannot be split by {column!r}")
-    trimmed = f"regexp_replace(coalesce({alias}.{column}, ''), '^\\s+|\\s+$', '', 'g')"
+    trimmed = f"regexp_replace(coalesce({value}, ''), '^\\s+|\\s+$', '', 'g')"
     return f"CASE WHEN {trimmed} = '' THEN '{MISSING_GROUP}' ELSE {trimmed} END"
+
+
+def _grouped_cte(group_col: str, params: dict[str, Any]) -> str:
+    """``g AS (...)``: each participant in view (``kept``) with its group label ``grp``."""
+    if attributes.is_attribute(group_col):
+        return (f"g AS (SELECT k.transcript_id, {_group_expr(group_col, params=params)} AS grp "
+                f"FROM kept k {attributes.meta_join()})")
+    return f"g AS (SELECT k.transcript_id, {_group_expr(group_col)} AS grp FROM kept k)"
 
 
 def _match_sql(spec: FilterSpec, params: dict[str, Any], alias: str = "s") -> str | None:
@@ -288,7 +309,7 @@ def _group_counts(store: Any, project: str, spec: FilterSpec, group_col: str
                   ) -> tuple[pd.DataFrame, pd.Series]:
     """(group, code, n) participant counts and the group sizes, largest group first."""
     kept, params = _kept_cte(project, spec)
-    grouped = f"g AS (SELECT k.transcript_id, {_group_expr(group_col)} AS grp FROM kept k)"
+    grouped = _grouped_cte(group_col, params)
     counts = _frame(
         store,
         f"WITH {kept}, {grouped} SELECT g.grp, a.code, count(DISTINCT a.transcript_id) AS n "
@@ -385,7 +406,7 @@ def topic_by_group(
 ) -> pd.DataFrame:
     """``aggregates.topic_by_group`` in SQL: per topic and group, participants and answers."""
     kept, params = _kept_cte(project, spec)
-    grouped = f"g AS (SELECT k.transcript_id, {_group_expr(group_col)} AS grp FROM kept k)"
+    grouped = _grouped_cte(group_col, params)
     outliers = "" if include_outliers else "AND s.topic_id <> -1"
     counts = _frame(
         store,
@@ -646,6 +667,7 @@ def map_sample(store: Any, project: str, spec: FilterSpec, n: int = 3000) -> pd.
 def group_sizes(store: Any, project: str, spec: FilterSpec, group_col: str) -> pd.Series:
     """Participants in view per group (labels as ``aggregates``), largest group first."""
     kept, params = _kept_cte(project, spec)
-    sizes = _frame(store, f"WITH {kept} SELECT {_group_expr(group_col)} AS grp, "
-                   "count(*) AS size FROM kept k GROUP BY grp ORDER BY size DESC, grp", params)
+    grouped = _grouped_cte(group_col, params)
+    sizes = _frame(store, f"WITH {kept}, {grouped} SELECT grp, count(*) AS size FROM g "
+                   "GROUP BY grp ORDER BY size DESC, grp", params)
     return sizes.set_index("grp")["size"].astype(int)
