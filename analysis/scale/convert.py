@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.embedding.base import text_key
+from analysis.filters import ATTRIBUTE_PREFIX
 from analysis.questions import normalise_question
 from analysis.results import AnalysisResult
 from analysis.scale.schema import SCALE_TABLES, ensure_scale_schema
@@ -86,6 +87,49 @@ def _transcripts(result: AnalysisResult, segments: pd.DataFrame,
     })
 
 
+def _attributes_json(result: AnalysisResult, ids: pd.Series) -> list[str]:
+    """Per transcript, its ``attr.<name>`` values as the JSON object the streaming ingest
+    stores (non-empty values only, as ``read_metadata`` keeps them), from the transcripts
+    table, else the participants table."""
+    for frame in (result.transcripts, result.participants):
+        columns = [c for c in frame.columns if str(c).startswith(ATTRIBUTE_PREFIX)]
+        if columns and "transcript_id" in frame.columns:
+            break
+    else:
+        return ["{}"] * len(ids)
+    values = frame[columns].astype("string").apply(lambda col: col.str.strip()).fillna("")
+    values.index = _text(frame["transcript_id"])
+    values = values[~values.index.duplicated()]
+    names = [str(c).removeprefix(ATTRIBUTE_PREFIX) for c in columns]
+    blobs = {tid: json.dumps({n: v for n, v in zip(names, row, strict=True) if v},
+                             sort_keys=True)
+             for tid, row in zip(values.index, values.itertuples(index=False), strict=True)}
+    return [blobs.get(tid, "{}") for tid in ids]
+
+
+def _transcript_meta(result: AnalysisResult) -> pd.DataFrame:
+    """``scale_transcript_meta``: ingest order, turn counts, encoding and the metadata
+    attributes (no content key: an in-memory result keeps none)."""
+    frame = result.transcripts
+    ids = _text(frame["transcript_id"])
+
+    def counts(name: str) -> pd.Series:
+        if name in frame:
+            return pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
+        return pd.Series(0, index=frame.index)
+
+    return pd.DataFrame({
+        "transcript_id": ids,
+        "position": np.arange(len(frame), dtype=np.int64),
+        "n_turns": counts("n_turns"),
+        "n_participant_turns": counts("n_participant_turns"),
+        "encoding": _text(frame["encoding"]) if "encoding" in frame
+        else pd.Series("utf-8", index=frame.index),
+        "content_key": pd.Series("", index=frame.index),
+        "attributes_json": _attributes_json(result, ids),
+    })
+
+
 def _topics(result: AnalysisResult) -> pd.DataFrame:
     frame = result.topics
     if frame.empty:
@@ -144,7 +188,9 @@ def write_result_tables(store: Any, project: str, result: AnalysisResult) -> Non
     """Replace ``project``'s rows of every scale table with the contents of ``result``.
 
     Participant code flags are not written: the pages derive them from the assignments
-    (a participant has a code when any of their answers carries it).
+    (a participant has a code when any of their answers carries it). Metadata attributes
+    (``attr.*`` columns) go to ``scale_transcript_meta.attributes_json``, as the streaming
+    ingest keeps them.
     """
     cohort_of = _cohorts(result)
     frames = {
@@ -152,6 +198,7 @@ def write_result_tables(store: Any, project: str, result: AnalysisResult) -> Non
         "scale_topics": _topics(result),
         "scale_participants": _participants(result),
         "scale_question_groups": _question_groups(result.segments),
+        "scale_transcript_meta": _transcript_meta(result),
     }
     frames["scale_transcripts"] = _transcripts(result, frames["scale_segments"], cohort_of)
     codebook = result.codebook

@@ -45,7 +45,7 @@ from analysis.filters import FilteredView, FilterSpec
 from analysis.findings import Findings, Quote, build_findings
 from analysis.parity import is_anthropic_interviewer, parity_table
 from analysis.saturation import saturation_table
-from analysis.scale import queries
+from analysis.scale import attributes, queries
 from analysis.scale.db import stream_frames
 from analysis.tables import OUTLIER_TOPIC_ID, PARTICIPANTS_BASE_COLUMNS
 
@@ -68,17 +68,21 @@ def _frame(store: Any, sql: str, params: dict[str, Any]) -> pd.DataFrame:
 
 
 def participant_frame(store: Any, project: str, spec: FilterSpec) -> pd.DataFrame:
-    """The participants in view: ``PARTICIPANTS_BASE_COLUMNS`` then one 0/1 column per
-    code id in codebook order, in ingest order (as ``AnalysisResult.participants``)."""
+    """The participants in view: ``PARTICIPANTS_BASE_COLUMNS``, one 0/1 column per code id
+    in codebook order, then one ``attr.<name>`` column per metadata attribute ("" when a
+    participant has none), in ingest order (as ``AnalysisResult.participants``)."""
     kept, params = queries._kept_cte(project, spec)
+    names = attributes.attribute_names(store, project)
+    people_params = dict(params)  # the attribute pointers are bound in this query only
+    values, renames = attributes.value_columns(names, people_params)
     people = _frame(
         store,
-        f"WITH {kept} SELECT k.transcript_id, k.cohort, k.occupation, k.occupation_group "
-        "FROM kept k JOIN scale_participants p ON p.project = $project "
+        f"WITH {kept} SELECT k.transcript_id, k.cohort, k.occupation, k.occupation_group"
+        f"{values} FROM kept k JOIN scale_participants p ON p.project = $project "
         "AND p.transcript_id = k.transcript_id LEFT JOIN scale_transcript_meta m "
         "ON m.project = $project AND m.transcript_id = k.transcript_id "
         "ORDER BY m.position NULLS LAST, p.rowid",
-        params,
+        people_params,
     )
     flags = _frame(
         store,
@@ -94,7 +98,8 @@ def participant_frame(store: Any, project: str, spec: FilterSpec) -> pd.DataFram
     matrix[row_of[flags["transcript_id"].astype(str)].to_numpy(),
            col_of[flags["code"]].to_numpy()] = 1
     table = people[PARTICIPANTS_BASE_COLUMNS].reset_index(drop=True)
-    return pd.concat([table, pd.DataFrame(matrix, columns=codes)], axis=1)
+    extras = people.rename(columns=renames)[list(renames.values())].reset_index(drop=True)
+    return pd.concat([table, pd.DataFrame(matrix, columns=codes), extras], axis=1)
 
 
 def n_total_participants(store: Any, project: str) -> int:
