@@ -23,7 +23,7 @@ import streamlit as st
 
 from analysis.filters import FilterSpec
 from analysis.results import AnalysisResult
-from analysis.scale import queries
+from analysis.scale import attributes, queries
 from analysis.tables import (
     ASSIGNMENTS_COLUMNS,
     PARTICIPANTS_BASE_COLUMNS,
@@ -129,6 +129,22 @@ def options() -> dict[str, pd.DataFrame]:
     return _project_query(cache.store_path(), project, revision(), "filter_options")
 
 
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=32, show_spinner=False)
+def _attribute_stats(path: str, project: str, revision: str) -> pd.DataFrame:
+    return attributes.attribute_stats(cache.get_store(path), project)
+
+
+def attribute_columns() -> list[str]:
+    """The open project's metadata columns worth grouping by (``attr.<name>``): the rule
+    of ``ui.sidebar.attribute_columns`` applied to counts from SQL, cached per revision."""
+    from ui.sidebar import is_group_column  # lazy: ui.sidebar imports this module
+
+    project = str(state.get(state.ACTIVE_PROJECT, ""))
+    stats = _attribute_stats(cache.store_path(), project, revision())
+    return [str(c) for c, n_values, n_rows in stats.itertuples(index=False)
+            if is_group_column(str(c), int(n_values), int(n_rows))]
+
+
 def _counted(frame: pd.DataFrame, unit: str) -> Callable[[Any], str]:
     labels = {v: f"{lab} ({int(n):,} {unit})" for v, lab, n in
               zip(frame["value"], frame["label"], frame["n"], strict=True)}
@@ -140,8 +156,9 @@ def draw_filters(project: state.ActiveProject, synced: Callable[..., Any],
     """The sidebar filters of a large project: options and counts from SQL.
 
     Same canonical keys as the in-memory sidebar (``ui.sidebar``), so ``state.filter_spec``
-    reads them unchanged; no metadata attributes (large projects hold none). Topic names
-    come from ``project`` (its shell, redacted when the switch is on).
+    reads them unchanged; no metadata attribute filters (``widgets.group_columns`` still
+    offers the attributes as chart groups). Topic names come from ``project`` (its shell,
+    redacted when the switch is on).
     """
     found = options()
     cohort, group = found["cohort"], found["occupation_group"]

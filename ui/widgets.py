@@ -343,6 +343,11 @@ def group_columns(ctx: PageContext) -> dict[str, str]:
     from ui.sidebar import attribute_columns
 
     options = {"Cohort": "cohort", "Occupation group": "occupation_group"}
-    for column in attribute_columns(ctx.result.participants):
+    large = large_project.is_open()  # its attributes are in the store, not the shell
+    columns = large_project.attribute_columns() if large else attribute_columns(
+        ctx.result.participants)
+    for column in columns:
         options[str(column).removeprefix("attr.").replace("_", " ").capitalize()] = column
+    if large:  # every participant-level SQL table of a large project can split by these
+        return options
     return {label: col for label, col in options.items() if col in ctx.view.participants.columns}
