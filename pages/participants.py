@@ -20,10 +20,8 @@ else:
 event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
                      selection_mode="single-row", key=state.page_key("participants", "table"),
                      column_config={"codes": st.column_config.TextColumn(width="large")})
-if large:
-    st.caption(large_pages.EXPORT_NOTE)
-else:
-    widgets.export_buttons(ctx, key="participants.export")
+# Every participant in view (all pages, not the search): a large project's from SQL.
+widgets.export_buttons(ctx, key="participants.export")
 
 ids = list(table["transcript_id"].astype(str))
 if not ids:

@@ -94,7 +94,12 @@ class LargeExport:
         from ui import widgets
 
         view = participant_view(self.store, self.project, self.spec)
-        return widgets.participants_table(dataclasses.replace(ctx, view=view))
+        table = widgets.participants_table(dataclasses.replace(ctx, view=view))
+        if self.redact:  # metadata values (attr.*), as the in-memory redaction does
+            from ui.large_participant_pages import redact_attributes
+
+            table = redact_attributes(table)
+        return table
 
     def n_answers(self) -> int:
         from analysis.scale import queries

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.filters import FilteredView, FilterSpec
+from analysis.filters import ATTRIBUTE_PREFIX, FilteredView, FilterSpec
 from analysis.findings import Findings
 from analysis.redact import Pseudonyms
 from analysis.scale import participant_views
@@ -102,6 +102,20 @@ def findings(ctx: widgets.PageContext) -> Findings:
 # --- the Participants page --------------------------------------------------------------
 
 
+def redact_attributes(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its metadata values (``attr.*``) redacted per participant, as the
+    in-memory redaction does to a project's participant table (the switch is on)."""
+    columns = [c for c in table.columns if str(c).startswith(ATTRIBUTE_PREFIX)]
+    if not columns or table.empty:
+        return table
+    out, pseudonyms = table.copy(), Pseudonyms()
+    scopes = out["transcript_id"].astype(str)
+    for column in columns:
+        out[column] = [pseudonyms.redact(v, s) for v, s in zip(out[column], scopes,
+                                                               strict=True)]
+    return out
+
+
 def participants_table(ctx: widgets.PageContext, search: str) -> pd.DataFrame:
     """``widgets.participants_table`` for the participants in view of a large project,
     narrowed to rows whose id, cohort, role or codes contain ``search``."""
@@ -110,6 +124,8 @@ def participants_table(ctx: widgets.PageContext, search: str) -> pd.DataFrame:
                         assignments=ctx.view.assignments, n_participants=len(frame),
                         n_total_participants=ctx.view.n_total_participants)
     table = widgets.participants_table(dataclasses.replace(ctx, view=view))
+    if state.redaction_on():
+        table = redact_attributes(table)
     needle = search.strip().casefold()
     if needle:
         text = table[["transcript_id", "cohort", "occupation", "occupation_group", "codes"]]
