@@ -12,22 +12,21 @@ new codes.
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import Any
 
 import streamlit as st
 
 from analysis.coding.codebook import default_codebook_yaml
 from analysis.scale.db import query_frame
-from ui import cache, jobs, large_project, state
+from ui import cache, job_status, jobs, large_project, state
 
 JOB = "codebook.large.job"
 """This session's re-coding on the job queue: ``(job key, project)``."""
 FLASH = "codebook.large.flash"
 INLINE_WAIT_S = 600.0
 """How long the run that clicked follows the job before a small poller takes over."""
-POLL_S = 0.5
 FRAGMENT_POLL_S = 1.0
+RUNNING = "Re-coding…"
 
 
 def saved_yaml(project: str) -> str:
@@ -96,13 +95,6 @@ def draw_recode(project: str, draft: str) -> None:
     follow()
 
 
-def _label(job: jobs.Job) -> str:
-    position = jobs.queue().position(job)
-    if position:
-        return f"Queued, position {position}: another analysis is running on this server"
-    return f"Re-coding… {job.stage}"
-
-
 def follow(wait_s: float = 0.0) -> None:
     """Show this session's re-coding: queued, running (with progress), or its outcome."""
     pending = state.get(JOB)
@@ -114,17 +106,7 @@ def follow(wait_s: float = 0.0) -> None:
         state.put(JOB, None)
         return
     if not job.finished and wait_s > 0:
-        with st.status(_label(job), expanded=True) as status:
-            bar = st.progress(0.0, text="Waiting for a free slot")
-            deadline = time.monotonic() + wait_s
-            while not job.finished and time.monotonic() < deadline:
-                status.update(label=_label(job))
-                bar.progress(job.fraction, text=job.stage)
-                job.wait(POLL_S)
-            status.update(label="Re-coding ended" if job.finished else _label(job),
-                          state="complete" if job.state == jobs.DONE else
-                          "error" if job.state == jobs.FAILED else "running",
-                          expanded=not job.finished)
+        job_status.wait_inline(job, wait_s, RUNNING, "Re-coding ended")
     if not job.finished:
         _poll(key)
         return
@@ -136,7 +118,7 @@ def _poll(key: str) -> None:
     job = jobs.queue().get(key)
     if job is None or job.finished:
         st.rerun(scope="app")
-    st.info(_label(job), icon=":material/hourglass_top:")
+    st.info(job_status.label(job, RUNNING), icon=":material/hourglass_top:")
     st.progress(job.fraction, text=job.stage)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.records import IngestResult
-from ui import cache, jobs, state
+from ui import cache, job_status, jobs, state
 from ui.widgets import escape_markdown
 
 TRANSCRIPT_TYPES = ["txt", "md", "csv", "tsv", "xlsx", "json", "jsonl", "vtt", "srt", "docx",
@@ -35,8 +34,8 @@ JOB = "upload.job"
 """This session's analysis on the job queue: ``(job key, project name, transcripts)``."""
 INLINE_WAIT_S = 3600.0
 """How long the run that clicked "Analyse" follows the job before a poller takes over."""
-POLL_S = 0.5
 FRAGMENT_POLL_S = 1.0
+RUNNING = "Analysing…"
 ENGINE = "upload.engine"
 RAY_ADDRESS = "upload.ray_address"
 ENGINE_LABELS = {"local": "Local (this computer)", "ray": "Ray cluster"}
@@ -373,32 +372,11 @@ def follow_job(wait_s: float = 0.0) -> None:
         st.warning("The analysis finished too long ago to be opened here; run it again.")
         return
     if not job.finished and wait_s > 0:
-        _wait_inline(job, wait_s)
+        job_status.wait_inline(job, wait_s, RUNNING, "Analysis ended")
     if not job.finished:
         _job_status(key)
         return
     _finish(key, project, transcripts)
-
-
-def _status_label(job: jobs.Job) -> str:
-    position = jobs.queue().position(job)
-    if position:
-        return f"Queued, position {position}: another analysis is running on this server"
-    return f"Analysing… {job.stage}"
-
-
-def _wait_inline(job: jobs.Job, wait_s: float) -> None:
-    with st.status(_status_label(job), expanded=True) as status:
-        bar = st.progress(0.0, text="Waiting for a free slot")
-        deadline = time.monotonic() + wait_s
-        while not job.finished and time.monotonic() < deadline:
-            status.update(label=_status_label(job))
-            bar.progress(job.fraction, text=job.stage)
-            job.wait(POLL_S)
-        status.update(label="Analysis ended" if job.finished else _status_label(job),
-                      state="complete" if job.state == jobs.DONE else
-                      "error" if job.state == jobs.FAILED else "running",
-                      expanded=not job.finished)
 
 
 @st.fragment(run_every=FRAGMENT_POLL_S)
@@ -406,7 +384,7 @@ def _job_status(key: str) -> None:
     job = jobs.queue().get(key)
     if job is None or job.finished:
         st.rerun(scope="app")
-    st.info(_status_label(job), icon=":material/hourglass_top:")
+    st.info(job_status.label(job, RUNNING), icon=":material/hourglass_top:")
     st.progress(job.fraction, text=job.stage)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.aggregates import code_prevalence, evidence_for_code
 from analysis.filters import FilteredView
-from analysis.findings import FACET_TITLES, SECTIONS, build_findings
+from analysis.findings import FACET_TITLES, SECTIONS, Findings, build_findings
 
 QUOTE_CHARS = 320
 """A quote longer than this is cut around its evidence sentence, with an ellipsis."""
@@ -202,9 +202,15 @@ def findings_groups(
     summary = build_findings(
         view, codebook, topics, filters=filters_text, min_group_size=min_group_size
     )
+    return finding_groups(summary)
+
+
+def finding_groups(found: Findings) -> list[FindingGroup]:
+    """A findings summary's sentences as plain text under its section headings (the
+    in-memory report and a large project's, ``analysis.scale.report``, share this)."""
     groups = []
     for section, heading in SECTIONS.items():
-        lines = tuple(plain(f.sentence) for f in summary.section(section) if plain(f.sentence))
+        lines = tuple(plain(f.sentence) for f in found.section(section) if plain(f.sentence))
         if lines:
             groups.append(FindingGroup(heading=heading, lines=lines))
     return groups

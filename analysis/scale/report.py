@@ -20,17 +20,16 @@ from typing import Any
 import pandas as pd
 
 from analysis.filters import FilterSpec, describe_filters
-from analysis.findings import SECTIONS, Findings
 from analysis.report.content import (
     QUOTE_CHARS,
     QUOTES_PER_CODE,
     ChartImage,
-    FindingGroup,
     Quote,
     QuoteGroup,
     ReportContent,
     excerpt,
     facet_title,
+    finding_groups,
     plain,
     role_text,
     top_codes,
@@ -43,16 +42,6 @@ EVIDENCE_CANDIDATES = 200
 
 Redactor = Callable[[str, str], str]
 """(text, transcript id) -> text shown; the identity unless "Redact personal details" is on."""
-
-
-def finding_groups(found: Findings) -> list[FindingGroup]:
-    """The summary's sentences under their section headings (as ``content.findings_groups``)."""
-    groups = []
-    for section, heading in SECTIONS.items():
-        lines = tuple(plain(f.sentence) for f in found.section(section) if plain(f.sentence))
-        if lines:
-            groups.append(FindingGroup(heading=heading, lines=lines))
-    return groups
 
 
 def large_quote_groups(
