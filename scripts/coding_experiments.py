@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,33 @@ def word_self_training(
     return mask
 
 
+def product_hits(
+    backend: str, store: str | None, *, context_prior: bool
+) -> tuple[pd.DataFrame, Any, np.ndarray, pd.DataFrame]:
+    """(segments, embedder, answer vectors, every cue hit with its final confidence and its
+    segment position ``row``) of the full corpus on the product path, nothing thresholded."""
+    from analysis.embedding import embed_answers
+
+    segments, _ = load_corpus()
+    embedder = make_embedder(backend, store)
+    vectors = np.asarray(embed_answers(embedder, list(segments["answer"]), 0), np.float32)
+    hits = code_segments(
+        segments,
+        load_codebook(),
+        segment_embeddings=vectors,
+        embed=embedder.embed,
+        min_confidence=0.0,
+        context_prior=context_prior,
+        n_jobs=1,
+    )
+    keys = zip(segments["transcript_id"], segments["segment_index"], strict=True)
+    position = {key: i for i, key in enumerate(keys)}
+    hits["row"] = [
+        position[key] for key in zip(hits["transcript_id"], hits["segment_index"], strict=True)
+    ]
+    return segments, embedder, vectors, hits
+
+
 def participants_of(rows: Rows, transcript_ids: np.ndarray, ids, code_ids) -> pd.DataFrame:
     frame = pd.DataFrame(
         {"transcript_id": transcript_ids[rows["row"].to_numpy()], "code": rows["code"].to_numpy()}
@@ -145,26 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", help="DuckDB store holding the corpus' answer vectors")
     args = parser.parse_args(argv)
 
-    segments, _ = load_corpus()
-    from analysis.embedding import embed_answers
-
-    embedder = make_embedder(args.backend, args.store)
-    vectors = np.asarray(embed_answers(embedder, list(segments["answer"]), 0), np.float32)
+    segments, embedder, vectors, hits = product_hits(args.backend, args.store, context_prior=False)
     codebook = load_codebook()
     code_ids = codebook.code_ids
-    hits = code_segments(
-        segments,
-        codebook,
-        segment_embeddings=vectors,
-        embed=embedder.embed,
-        min_confidence=0.0,
-        context_prior=False,
-    )
     keys = zip(segments["transcript_id"], segments["segment_index"], strict=True)
     position = {key: i for i, key in enumerate(keys)}
-    hits["row"] = [
-        position[key] for key in zip(hits["transcript_id"], hits["segment_index"], strict=True)
-    ]
     hit_list = list(zip(hits["row"], hits["code"], hits["confidence"], strict=True))
     positive, any_hit = pseudo_labels(len(segments), hit_list, code_ids, 0.6)
     kept = hits.loc[hits["confidence"] >= 0.5, ["row", "code"]]

@@ -22,11 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from coding_experiments import macro, participants_of  # noqa: E402
-from dev_eval import LABELS, load_corpus, make_embedder, split_half  # noqa: E402
+from coding_experiments import macro, participants_of, product_hits  # noqa: E402
+from dev_eval import LABELS, split_half  # noqa: E402
 
-from analysis.coding import code_segments, load_codebook  # noqa: E402
-from analysis.embedding import embed_answers  # noqa: E402
+from analysis.coding import load_codebook  # noqa: E402
 from analysis.evaluation import load_labels  # noqa: E402
 
 CUTS = np.linspace(0.3, 0.99, 24)
@@ -62,28 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="minilm-int8")
     parser.add_argument("--store", help="DuckDB store holding the corpus' answer vectors")
     args = parser.parse_args(argv)
-    segments, _ = load_corpus()
-    embedder = make_embedder(args.backend, args.store)
-    vectors = np.asarray(embed_answers(embedder, list(segments["answer"]), 0), np.float32)
-    codebook = load_codebook()
-    code_ids = codebook.code_ids
-    hits = code_segments(
-        segments,
-        codebook,
-        segment_embeddings=vectors,
-        embed=embedder.embed,
-        min_confidence=0.0,
-        n_jobs=1,
-    )
-    position = {
-        k: i
-        for i, k in enumerate(
-            zip(segments["transcript_id"], segments["segment_index"], strict=True)
-        )
-    }
-    hits["row"] = [
-        position[k] for k in zip(hits["transcript_id"], hits["segment_index"], strict=True)
-    ]
+    segments, _embedder, vectors, hits = product_hits(args.backend, args.store, context_prior=True)
+    code_ids = load_codebook().code_ids
     column = {c: i for i, c in enumerate(code_ids)}
     confidence = np.zeros((len(segments), len(code_ids)), np.float32)
     for row, code, value in zip(hits["row"], hits["code"], hits["confidence"], strict=True):

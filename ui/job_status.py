@@ -15,6 +15,8 @@ from ui import jobs
 
 POLL_S = 0.5
 """How often the inline wait redraws the progress bar."""
+FRAGMENT_POLL_S = 1.0
+"""How often the status box redraws once the page has stopped waiting inline."""
 
 
 def label(job: jobs.Job, running: str) -> str:
@@ -38,3 +40,13 @@ def wait_inline(job: jobs.Job, wait_s: float, running: str, ended: str) -> None:
                       state="complete" if job.state == jobs.DONE else
                       "error" if job.state == jobs.FAILED else "running",
                       expanded=not job.finished)
+
+
+@st.fragment(run_every=FRAGMENT_POLL_S)
+def poll(key: str, running: str) -> None:
+    """A self-refreshing status box for the job ``key``; reruns the app when it has ended."""
+    job = jobs.queue().get(key)
+    if job is None or job.finished:
+        st.rerun(scope="app")
+    st.info(label(job, running), icon=":material/hourglass_top:")
+    st.progress(job.fraction, text=job.stage)

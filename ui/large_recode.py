@@ -25,7 +25,6 @@ JOB = "codebook.large.job"
 FLASH = "codebook.large.flash"
 INLINE_WAIT_S = 600.0
 """How long the run that clicked follows the job before a small poller takes over."""
-FRAGMENT_POLL_S = 1.0
 RUNNING = "Re-coding…"
 
 
@@ -108,18 +107,9 @@ def follow(wait_s: float = 0.0) -> None:
     if not job.finished and wait_s > 0:
         job_status.wait_inline(job, wait_s, RUNNING, "Re-coding ended")
     if not job.finished:
-        _poll(key)
+        job_status.poll(key, RUNNING)
         return
     _finish(key, project)
-
-
-@st.fragment(run_every=FRAGMENT_POLL_S)
-def _poll(key: str) -> None:
-    job = jobs.queue().get(key)
-    if job is None or job.finished:
-        st.rerun(scope="app")
-    st.info(job_status.label(job, RUNNING), icon=":material/hourglass_top:")
-    st.progress(job.fraction, text=job.stage)
 
 
 def _finish(key: str, project: str) -> None:

@@ -34,7 +34,6 @@ JOB = "upload.job"
 """This session's analysis on the job queue: ``(job key, project name, transcripts)``."""
 INLINE_WAIT_S = 3600.0
 """How long the run that clicked "Analyse" follows the job before a poller takes over."""
-FRAGMENT_POLL_S = 1.0
 RUNNING = "Analysing…"
 ENGINE = "upload.engine"
 RAY_ADDRESS = "upload.ray_address"
@@ -374,18 +373,9 @@ def follow_job(wait_s: float = 0.0) -> None:
     if not job.finished and wait_s > 0:
         job_status.wait_inline(job, wait_s, RUNNING, "Analysis ended")
     if not job.finished:
-        _job_status(key)
+        job_status.poll(key, RUNNING)
         return
     _finish(key, project, transcripts)
-
-
-@st.fragment(run_every=FRAGMENT_POLL_S)
-def _job_status(key: str) -> None:
-    job = jobs.queue().get(key)
-    if job is None or job.finished:
-        st.rerun(scope="app")
-    st.info(job_status.label(job, RUNNING), icon=":material/hourglass_top:")
-    st.progress(job.fraction, text=job.stage)
 
 
 def _finish(key: str, project: str, transcripts: int) -> None:

@@ -286,6 +286,21 @@ def build_content(
     findings = findings_groups(
         view, codebook, topics, filters_text=filters_text, min_group_size=min_group_size
     )
+    return assemble(project, generated, view, filters_text, findings, charts,
+                    quote_groups(view, top))  # fmt: skip
+
+
+def assemble(
+    project: str,
+    generated: str,
+    view: FilteredView,
+    filters_text: str,
+    findings: Sequence[FindingGroup],
+    charts: Sequence[ChartImage],
+    quotes: Sequence[QuoteGroup],
+) -> ReportContent:
+    """The ``ReportContent`` of a view (the in-memory one or a large project's participant
+    view), every text made plain."""
     return ReportContent(
         project=plain(project) or "Interview Lens project",
         generated=plain(generated),
@@ -294,5 +309,5 @@ def build_content(
         filters_text=plain(filters_text),
         findings=tuple(findings),
         charts=tuple(charts),
-        quote_groups=tuple(quote_groups(view, top)),
+        quote_groups=tuple(quotes),
     )

@@ -27,6 +27,7 @@ from analysis.report.content import (
     Quote,
     QuoteGroup,
     ReportContent,
+    assemble,
     excerpt,
     facet_title,
     finding_groups,
@@ -107,13 +108,5 @@ def large_report_content(
                            min_group_size=min_group_size, topic_labels=dict(topic_labels),
                            participants=view.participants)
     top = top_codes(view.participants, codebook)
-    return ReportContent(
-        project=plain(project) or "Interview Lens project",
-        generated=plain(generated),
-        n_participants=int(view.n_participants),
-        n_total=int(view.n_total_participants),
-        filters_text=plain(filters_text),
-        findings=tuple(finding_groups(found)),
-        charts=tuple(charts),
-        quote_groups=tuple(large_quote_groups(store, project, spec, top, redact=redact)),
-    )
+    return assemble(project, generated, view, filters_text, finding_groups(found), charts,
+                    large_quote_groups(store, project, spec, top, redact=redact))  # fmt: skip
