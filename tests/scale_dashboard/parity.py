@@ -33,6 +33,13 @@ def _same(sql: pd.DataFrame, mem: pd.DataFrame, keys: list[str]) -> None:
     assert sql[keys].astype(str).equals(mem[keys].astype(str))
 
 
+def same_frame(sql: pd.DataFrame, mem: pd.DataFrame) -> None:
+    """Same columns and values (floats to 1e-12, dtypes may differ: SQL counts are int64)."""
+    assert list(sql.columns) == list(mem.columns)
+    pd.testing.assert_frame_equal(sql.reset_index(drop=True), mem.reset_index(drop=True),
+                                  check_dtype=False, atol=1e-12)
+
+
 def check_all(store, project: str, result: AnalysisResult, spec: FilterSpec) -> int:
     """Assert every table equal; returns the participants in view (callers check > 0)."""
     view = apply_filters(result, spec)

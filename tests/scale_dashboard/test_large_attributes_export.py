@@ -35,6 +35,7 @@ from analysis.scale.db import query_frame
 from analysis.store import Store
 from analysis.tables import PARTICIPANTS_BASE_COLUMNS
 from tests.scale_dashboard.conftest import APP, TIMEOUT
+from tests.scale_dashboard.parity import same_frame
 from ui import large_exports, large_pages, state, widgets
 from ui.sidebar import attribute_columns, is_group_column
 
@@ -97,12 +98,6 @@ def store(store_path: Path):
         yield opened
 
 
-def _same(sql: pd.DataFrame, mem: pd.DataFrame) -> None:
-    assert list(sql.columns) == list(mem.columns)
-    pd.testing.assert_frame_equal(sql.reset_index(drop=True), mem.reset_index(drop=True),
-                                  check_dtype=False, atol=1e-12)
-
-
 # --- the tables -------------------------------------------------------------------------
 
 
@@ -135,7 +130,7 @@ def test_participant_table_carries_the_attributes(store, memory, spec: FilterSpe
     columns = [*PARTICIPANTS_BASE_COLUMNS, *memory.code_ids, "attr.badge", *ATTRS]
     assert list(frame.columns) == columns
     assert len(frame) == view.n_participants > 0
-    _same(frame, view.participants[columns].fillna(""))
+    same_frame(frame, view.participants[columns].fillna(""))
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=str)
@@ -150,10 +145,10 @@ def test_grouped_tables_by_an_attribute_equal_the_in_memory_ones(
                                       min_group_size=size)
             sql = queries.prevalence_by_group(store, LARGE, spec, column, facet,
                                               min_group_size=size)
-            _same(sql.table, mem.table)
+            same_frame(sql.table, mem.table)
             assert sql.hidden == mem.hidden
     for size in (1, 5):
-        _same(queries.topic_by_group(store, LARGE, spec, column, min_group_size=size),
+        same_frame(queries.topic_by_group(store, LARGE, spec, column, min_group_size=size),
               topic_by_group(view.segments, view.participants, column, min_group_size=size))
     labels = view.participants[column].fillna("").astype(str).str.strip().replace("", "Unknown")
     sizes = queries.group_sizes(store, LARGE, spec, column)
@@ -162,7 +157,7 @@ def test_grouped_tables_by_an_attribute_equal_the_in_memory_ones(
                                  min_group_size=1).groups
     assert len(groups) >= 2
     for facet in (None, "pattern"):
-        _same(pv.differences(store, LARGE, spec, column, groups[0], groups[-1], facet),
+        same_frame(pv.differences(store, LARGE, spec, column, groups[0], groups[-1], facet),
               group_differences(view.participants, memory.codebook, column, groups[0],
                                 groups[-1], facet))
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -31,6 +30,7 @@ from analysis.scale.convert import write_result_tables
 from analysis.store import Store
 from analysis.tables import PARTICIPANTS_BASE_COLUMNS
 from tests.scale_dashboard.conftest import APP, TIMEOUT
+from tests.scale_dashboard.parity import same_frame
 from ui import large_project, state
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "project"
@@ -78,12 +78,6 @@ def store(store_path: Path):
         yield opened
 
 
-def _same(sql: pd.DataFrame, mem: pd.DataFrame) -> None:
-    assert list(sql.columns) == list(mem.columns)
-    pd.testing.assert_frame_equal(sql.reset_index(drop=True), mem.reset_index(drop=True),
-                                  check_dtype=False, atol=1e-12)
-
-
 # --- the tables -------------------------------------------------------------------------
 
 
@@ -94,7 +88,7 @@ def test_participant_table_is_the_in_memory_one(store, demo, spec: FilterSpec) -
     columns = [*PARTICIPANTS_BASE_COLUMNS, *demo.code_ids]
     assert list(frame.columns) == columns
     assert len(frame) == view.n_participants > 0
-    _same(frame, view.participants[columns].fillna(""))
+    same_frame(frame, view.participants[columns].fillna(""))
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=str)
@@ -103,18 +97,18 @@ def test_insight_tables_equal_the_in_memory_ones(store, demo, spec: FilterSpec) 
     mem = build_findings(view, demo.codebook, demo.topics, min_group_size=3)
     sql = pv.large_findings(store, LARGE, spec, min_group_size=3)
     assert sql.n_answers == mem.n_answers == len(view.segments)
-    _same(sql.to_frame(), mem.to_frame())  # sentences, numbers, quote references
+    same_frame(sql.to_frame(), mem.to_frame())  # sentences, numbers, quote references
     assert [f.quotes for f in sql.findings] == [f.quotes for f in mem.findings]
     assert any(f.quotes for f in sql.findings) and any(f.kind == "topic" for f in sql.findings)
-    _same(pv.econ(store, LARGE, spec, min_group_size=3),
+    same_frame(pv.econ(store, LARGE, spec, min_group_size=3),
           econ_table(view.participants, view.segments, view.assignments, min_group_size=3))
-    _same(pv.saturation(store, LARGE, spec, n_orders=5),
+    same_frame(pv.saturation(store, LARGE, spec, n_orders=5),
           saturation_table(view.participants, view.segments, demo.code_ids, n_orders=5))
     for column in ("cohort", "occupation_group"):
         groups = prevalence_by_group(view.participants, demo.codebook, column,
                                      min_group_size=1).groups
         for facet in (None, "pattern"):
-            _same(pv.differences(store, LARGE, spec, column, groups[0], groups[-1], facet),
+            same_frame(pv.differences(store, LARGE, spec, column, groups[0], groups[-1], facet),
                   group_differences(view.participants, demo.codebook, column, groups[0],
                                     groups[-1], facet))
 
@@ -125,7 +119,7 @@ def test_parity_over_the_whole_project_when_the_ids_are_the_public_datasets(stor
     assert pv.detected(store, PUBLIC)
     public = _public_ids(demo)
     table = pv.parity(store, PUBLIC)
-    _same(table, parity_table(public.participants))
+    same_frame(table, parity_table(public.participants))
     assert table["n"].notna().sum() > 5
 
 
