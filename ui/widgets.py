@@ -204,7 +204,13 @@ def control(ctx: PageContext, widget: Callable[..., Any], label: str, options: l
         remembered = default if default in options else (options[0] if options else None)
     if ctx.presentation:
         return remembered
-    if key not in st.session_state and kept in st.session_state:
+    current = st.session_state.get(key)
+    if current is not None and current not in options:
+        # The options changed under the widget (e.g. Compare's groups after "Groups" moved
+        # from cohort to occupation group): Streamlit would fall back to the first option
+        # for every such control, so Group A and Group B would both become options[0].
+        st.session_state[key] = remembered
+    elif key not in st.session_state and kept in st.session_state:
         st.session_state[key] = remembered  # seeded: no default as well (Streamlit warns)
     elif default is not None and key not in st.session_state:
         kwargs["default" if widget is st.segmented_control else "index"] = (
