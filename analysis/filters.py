@@ -128,6 +128,11 @@ def apply_filters(result: AnalysisResult, spec: FilterSpec) -> FilteredView:
     )
 
 
+def attribute_label(column: str) -> str:
+    """A metadata column's name as the app shows it on filters and group pickers."""
+    return str(column).removeprefix(ATTRIBUTE_PREFIX).replace("_", " ").capitalize()
+
+
 def _attribute_name(column: str) -> str:
     name = column.removeprefix(ATTRIBUTE_PREFIX).replace("_", " ").strip()
     return name[:1].upper() + name[1:]

@@ -64,7 +64,7 @@ def _empty_view(overview: Overview) -> FilteredView:
 
 def page_context(project: state.ActiveProject) -> LargePageContext:
     """The context of a converted page for the open large project (title already drawn)."""
-    spec = dataclasses.replace(state.filter_spec(), attributes=())  # large: no attributes
+    spec = state.filter_spec()
     overview = large_project.query("overview", spec)
     topics = project.result.topics
     topic_labels = {int(t): str(label) for t, label in

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.filters import FilterSpec
+from analysis.filters import FilterSpec, attribute_label
 from analysis.results import AnalysisResult
 from analysis.scale import attributes, queries
 from analysis.tables import (
@@ -134,6 +134,11 @@ def _attribute_stats(path: str, project: str, revision: str) -> pd.DataFrame:
     return attributes.attribute_stats(cache.get_store(path), project)
 
 
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=64, show_spinner=False)
+def _attribute_values(path: str, project: str, revision: str, column: str) -> list[str]:
+    return attributes.attribute_values(cache.get_store(path), project, column)
+
+
 def attribute_columns() -> list[str]:
     """The open project's metadata columns worth grouping by (``attr.<name>``): the rule
     of ``ui.sidebar.attribute_columns`` applied to counts from SQL, cached per revision."""
@@ -156,9 +161,9 @@ def draw_filters(project: state.ActiveProject, synced: Callable[..., Any],
     """The sidebar filters of a large project: options and counts from SQL.
 
     Same canonical keys as the in-memory sidebar (``ui.sidebar``), so ``state.filter_spec``
-    reads them unchanged; no metadata attribute filters (``widgets.group_columns`` still
-    offers the attributes as chart groups). Topic names come from ``project`` (its shell,
-    redacted when the switch is on).
+    reads them unchanged, metadata attributes included (the same columns as chart groups,
+    ``attribute_columns``). Topic names come from ``project`` (its shell, redacted when the
+    switch is on).
     """
     found = options()
     cohort, group = found["cohort"], found["occupation_group"]
@@ -185,6 +190,12 @@ def draw_filters(project: state.ActiveProject, synced: Callable[..., Any],
     synced(st.text_input, state.F_KEYWORD, default="", label="Keyword in answers",
            placeholder="e.g. deadline", help="Case-insensitive; keeps participants with "
            "at least one matching answer.")
+    name = str(state.get(state.ACTIVE_PROJECT, ""))
+    for column in attribute_columns():
+        synced(st.multiselect, state.F_ATTRIBUTES, sub=column, default=[],
+               label=attribute_label(column),
+               options=_attribute_values(cache.store_path(), name, revision(), column),
+               placeholder="Any")
 
 
 def draw_picker() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.filters import ATTRIBUTE_PREFIX
+from analysis.filters import ATTRIBUTE_PREFIX, attribute_label
 from ui import large_project, redaction, state
 
 FACETS: dict[str, str] = {
@@ -134,8 +134,8 @@ def draw_filters(project: state.ActiveProject) -> None:
             placeholder="e.g. deadline", help="Case-insensitive; keeps participants with "
             "at least one matching answer.")
     for column in attribute_columns(participants):
-        name = column.removeprefix(ATTRIBUTE_PREFIX).replace("_", " ").capitalize()
-        _synced(st.multiselect, state.F_ATTRIBUTES, sub=column, default=[], label=name,
+        _synced(st.multiselect, state.F_ATTRIBUTES, sub=column, default=[],
+                label=attribute_label(column),
                 options=_values(participants, column), placeholder="Any")
 
 

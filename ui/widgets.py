@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.export import to_csv_bytes, to_xlsx_bytes
-from analysis.filters import FilteredView, FilterSpec, describe_filters
+from analysis.filters import FilteredView, FilterSpec, attribute_label, describe_filters
 from analysis.results import AnalysisResult
 from ui import cache, large_project, report_downloads, state
 from ui.auth import audited_export
@@ -353,7 +353,7 @@ def group_columns(ctx: PageContext) -> dict[str, str]:
     columns = large_project.attribute_columns() if large else attribute_columns(
         ctx.result.participants)
     for column in columns:
-        options[str(column).removeprefix("attr.").replace("_", " ").capitalize()] = column
+        options[attribute_label(column)] = column
     if large:  # every participant-level SQL table of a large project can split by these
         return options
     return {label: col for label, col in options.items() if col in ctx.view.participants.columns}

@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.agreement import AgreementReport, HumanCoding, compare_coding
 from analysis.filters import FilterSpec
-from analysis.scale.queries import _kept_cte, codebook
+from analysis.scale.queries import codebook, kept_cte
 
 ASSIGNMENT_COLUMNS = ["transcript_id", "segment_index", "code", "confidence", "evidence"]
 
@@ -31,7 +31,7 @@ def coded_participants(store: Any, project: str, spec: FilterSpec, ids: list[str
     ``assignments``: their rows of ``scale_assignments`` in stored order.
     """
     book = codebook(store, project)
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     params["ids"] = sorted({str(i) for i in ids})
     wanted = ("wanted AS (SELECT k.transcript_id FROM kept k JOIN "
               "(SELECT unnest($ids) AS transcript_id) w USING (transcript_id))")

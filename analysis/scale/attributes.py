@@ -99,3 +99,33 @@ def value_columns(names: list[str], params: dict[str, Any], *, alias: str = "m"
         f", coalesce({value_sql(ATTRIBUTE_PREFIX + n, params, alias=alias, param=f'a{i}')}, "
         f"'') AS a{i}" for i, n in enumerate(names))
     return items, {f"a{i}": ATTRIBUTE_PREFIX + n for i, n in enumerate(names)}
+
+
+def attribute_values(store: Any, project: str, column: str) -> list[str]:
+    """The distinct non-empty trimmed values of ``attr.<name>`` among the project's
+    participants, sorted: the options of its sidebar filter (as ``ui.sidebar``'s)."""
+    params: dict[str, Any] = {"project": project}
+    value = TRIM.format(value=value_sql(column, params))
+    frame = _frame(
+        store,
+        f"SELECT DISTINCT value FROM (SELECT {value} AS value FROM scale_participants p JOIN "
+        "scale_transcript_meta m ON m.project = p.project AND m.transcript_id = p.transcript_id "
+        "WHERE p.project = $project) WHERE coalesce(value, '') <> ''",
+        params,
+    )
+    return sorted(str(v) for v in frame["value"])
+
+
+def filter_clause(spec_attributes: Any, params: dict[str, Any]) -> list[str]:
+    """WHERE conditions on ``p.transcript_id`` for a FilterSpec's attribute filters: the
+    participant's trimmed value is one of the chosen ones (as ``analysis.filters``); binds
+    ``$f_path<i>``/``$f_values<i>``."""
+    clauses = []
+    for i, (column, allowed) in enumerate(a for a in spec_attributes if a[1]):
+        value = TRIM.format(value=value_sql(column, params, param=f"f_path{i}"))
+        params[f"f_values{i}"] = [str(v) for v in allowed]
+        clauses.append(
+            "p.transcript_id IN (SELECT m.transcript_id FROM scale_transcript_meta m "
+            f"WHERE m.project = $project AND list_contains($f_values{i}, {value}))"
+        )
+    return clauses

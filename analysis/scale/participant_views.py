@@ -71,7 +71,7 @@ def participant_frame(store: Any, project: str, spec: FilterSpec) -> pd.DataFram
     """The participants in view: ``PARTICIPANTS_BASE_COLUMNS``, one 0/1 column per code id
     in codebook order, then one ``attr.<name>`` column per metadata attribute ("" when a
     participant has none), in ingest order (as ``AnalysisResult.participants``)."""
-    kept, params = queries._kept_cte(project, spec)
+    kept, params = queries.kept_cte(project, spec)
     names = attributes.attribute_names(store, project)
     people_params = dict(params)  # the attribute pointers are bound in this query only
     values, renames = attributes.value_columns(names, people_params)
@@ -154,7 +154,7 @@ class SqlAnswers:
     _n_answers: int | None = field(default=None, repr=False)
 
     def _params(self) -> tuple[str, dict[str, Any]]:
-        return queries._kept_cte(self.project, self.spec)
+        return queries.kept_cte(self.project, self.spec)
 
     def n_answers(self) -> int:
         if self._n_answers is None:
@@ -224,7 +224,7 @@ class SqlAnswers:
             "AND list_contains($ids, transcript_id)",
             {"project": self.project, "code": code, "ids": ids},
         )
-        segments = queries._with_segments(
+        segments = queries.with_segments(
             self.store, self.project, rows[["transcript_id", "segment_index"]].drop_duplicates())
         view = self._bounded_view(ids, segments, rows)
         return findings_mod.code_quotes(view, code, among=among)
@@ -259,7 +259,7 @@ class SqlAnswers:
             "AND list_contains($ids, transcript_id)",
             {"project": self.project, "topic_id": int(topic_id), "ids": ids},
         )
-        segments = queries._with_segments(self.store, self.project, keys)
+        segments = queries.with_segments(self.store, self.project, keys)
         view = self._bounded_view(ids, segments, pd.DataFrame(columns=["transcript_id"]))
         return findings_mod.topic_quotes(view, int(topic_id), representative)
 
@@ -287,7 +287,7 @@ def iteration_kinds(store: Any, project: str, spec: FilterSpec,
                     chunk_rows: int = ITERATION_CHUNK_ROWS) -> pd.DataFrame:
     """``econ_index.iteration_kinds`` for the participants in view, reduced per chunk to
     distinct (participant, feedback) pairs: at most two rows per participant."""
-    kept, params = queries._kept_cte(project, spec)
+    kept, params = queries.kept_cte(project, spec)
     params["code"] = ITERATION_CODE
     sql = (f"WITH {kept} SELECT a.transcript_id, s.answer FROM scale_assignments a "
            "JOIN kept USING (transcript_id) LEFT JOIN scale_segments s "
@@ -333,7 +333,7 @@ def parity(store: Any, project: str) -> pd.DataFrame:
 def topic_presence(store: Any, project: str, spec: FilterSpec) -> pd.DataFrame:
     """Distinct (transcript_id, topic_id) of the participants in view, outliers left out:
     all that ``saturation.presence_matrices`` reads from the answers."""
-    kept, params = queries._kept_cte(project, spec)
+    kept, params = queries.kept_cte(project, spec)
     params["outlier"] = OUTLIER_TOPIC_ID
     pairs = _frame(
         store,

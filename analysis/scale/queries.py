@@ -117,16 +117,14 @@ def _match_sql(spec: FilterSpec, params: dict[str, Any], alias: str = "s") -> st
     return " AND ".join(parts) if parts else None
 
 
-def _kept_cte(project: str, spec: FilterSpec) -> tuple[str, dict[str, Any]]:
+def kept_cte(project: str, spec: FilterSpec) -> tuple[str, dict[str, Any]]:
     """``kept AS (...)``: the participants in view, with their role columns.
 
     Returns the CTE text and the bound parameters it uses (DuckDB refuses unused names,
     so each statement collects exactly the parameters it mentions).
     """
-    if any(values for _, values in spec.attributes):
-        raise ValueError("large projects hold no metadata attributes to filter on")
     params: dict[str, Any] = {"project": project}
-    where = ["p.project = $project"]
+    where = ["p.project = $project", *attributes.filter_clause(spec.attributes, params)]
     if spec.cohorts:
         params["cohorts"] = [str(c) for c in spec.cohorts]
         where.append("list_contains($cohorts, p.cohort)")
@@ -248,7 +246,7 @@ def filter_options(store: Any, project: str) -> dict[str, pd.DataFrame]:
 
 def overview(store: Any, project: str, spec: FilterSpec) -> Overview:
     """Participants, answers, topics and known roles in view, in one statement."""
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     params["unknown"] = list(UNKNOWN_ROLES)
     sql = (
         f"WITH {kept}, seg AS (SELECT s.topic_id FROM scale_segments s "
@@ -291,7 +289,7 @@ def code_prevalence(
 ) -> pd.DataFrame:
     """``aggregates.code_prevalence`` in SQL: share of participants in view with each code."""
     rows = _codebook_rows(store, project, facet)
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     counts = _frame(
         store,
         f"WITH {kept} SELECT a.code, count(DISTINCT a.transcript_id) AS n, "
@@ -308,7 +306,7 @@ def code_prevalence(
 def _group_counts(store: Any, project: str, spec: FilterSpec, group_col: str
                   ) -> tuple[pd.DataFrame, pd.Series]:
     """(group, code, n) participant counts and the group sizes, largest group first."""
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     grouped = _grouped_cte(group_col, params)
     counts = _frame(
         store,
@@ -352,7 +350,7 @@ def cooccurrence(
     rows = _codebook_rows(store, project, facet)
     if rows.empty:
         return pd.DataFrame(columns=COOCCURRENCE_COLUMNS)
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     params["facet_codes"] = list(rows["code"])
     pairs = _frame(
         store,
@@ -379,7 +377,7 @@ def topic_sizes(store: Any, project: str, spec: FilterSpec) -> pd.DataFrame:
     Like ``ui.topics_view.topic_sizes``: every answer of a participant in view counts, and
     topics with no answer in view are left out.
     """
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     counts = _frame(
         store,
         f"WITH {kept} SELECT s.topic_id, count(*) AS size, "
@@ -405,7 +403,7 @@ def topic_by_group(
     min_group_size: int = 1,
 ) -> pd.DataFrame:
     """``aggregates.topic_by_group`` in SQL: per topic and group, participants and answers."""
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     grouped = _grouped_cte(group_col, params)
     outliers = "" if include_outliers else "AND s.topic_id <> -1"
     counts = _frame(
@@ -449,7 +447,7 @@ def _matching_keys(spec: FilterSpec, params: dict[str, Any]) -> str:
             f"WHERE s.project = $project AND {match})")
 
 
-def _with_segments(store: Any, project: str, page: pd.DataFrame) -> pd.DataFrame:
+def with_segments(store: Any, project: str, page: pd.DataFrame) -> pd.DataFrame:
     """The question and answer text of a page of (transcript_id, segment_index) keys.
 
     Text is fetched for the page's rows only, by row id: a join on the keys would read
@@ -485,7 +483,7 @@ def _with_segments(store: Any, project: str, page: pd.DataFrame) -> pd.DataFrame
 
 def count_evidence(store: Any, project: str, spec: FilterSpec, code: str) -> int:
     """How many answers of participants in view carry ``code`` (for the pager)."""
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     params["code"] = code
     return int(_rows(store, f"WITH {kept} SELECT count(*) FROM scale_assignments a "
                      "JOIN kept USING (transcript_id) "
@@ -500,7 +498,7 @@ def evidence_for_code(
     Same order: answers matching the topic/keyword filter first, then higher confidence,
     then transcript and answer order, so consecutive pages are disjoint and stable.
     """
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     params.update(code=code, limit=int(limit), offset=int(offset))
     match = _matching_keys(spec, params)
     page = _frame(
@@ -513,12 +511,12 @@ def evidence_for_code(
         "LIMIT $limit OFFSET $offset",
         params,
     )
-    return _with_segments(store, project, page)[EVIDENCE_COLUMNS]
+    return with_segments(store, project, page)[EVIDENCE_COLUMNS]
 
 
 def count_topic_answers(store: Any, project: str, spec: FilterSpec, topic_id: int) -> int:
     """Answers in view in one topic (for the pager)."""
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     params["topic_id"] = int(topic_id)
     return int(_rows(store, f"WITH {kept} SELECT count(*) FROM scale_segments s "
                      "JOIN kept USING (transcript_id) WHERE s.project = $project "
@@ -530,7 +528,7 @@ def topic_quotes(
 ) -> pd.DataFrame:
     """One page of the answers in view of a topic: matching answers first, then in
     transcript and answer order; with the speaker's cohort and role."""
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     params.update(topic_id=int(topic_id), limit=int(limit), offset=int(offset))
     match = _match_sql(spec, params) or "TRUE"
     page = _frame(
@@ -543,7 +541,7 @@ def topic_quotes(
         params,
     )
     page["match"] = page["match"].astype(bool)
-    return _with_segments(store, project, page)[TOPIC_QUOTE_COLUMNS]
+    return with_segments(store, project, page)[TOPIC_QUOTE_COLUMNS]
 
 
 def _answers_where(spec: FilterSpec, params: dict[str, Any], search: str,
@@ -570,7 +568,7 @@ def _answers_where(spec: FilterSpec, params: dict[str, Any], search: str,
 def count_answers(store: Any, project: str, spec: FilterSpec, *, search: str = "",
                   code: str | None = None, only_coded: bool = False) -> int:
     """How many answers ``answers_page`` pages through."""
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     where = _answers_where(spec, params, search, code, only_coded)
     return int(_rows(store, f"WITH {kept} SELECT count(*) FROM scale_segments s "
                      f"JOIN kept USING (transcript_id) WHERE {where}", params)[0][0])
@@ -586,7 +584,7 @@ def answers_page(
     highest-confidence evidence sentence (for ``code`` when one is chosen); ``topic`` the
     topic label. Ordered by transcript and answer, so pages are disjoint.
     """
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     where = _answers_where(spec, params, search, code, only_coded)
     params.update(limit=int(limit), offset=int(offset))
     page = _frame(
@@ -597,7 +595,7 @@ def answers_page(
         f"WHERE {where} ORDER BY s.transcript_id, s.segment_index LIMIT $limit OFFSET $offset",
         params,
     )
-    page = _with_segments(store, project, page)
+    page = with_segments(store, project, page)
     if page.empty:
         return pd.DataFrame(columns=ANSWER_COLUMNS)
     detail = {"project": project, "ids": sorted(set(page["transcript_id"].astype(str)))}
@@ -638,7 +636,7 @@ def map_sample(store: Any, project: str, spec: FilterSpec, n: int = 3000) -> pd.
     Ordered by a hash of the answer's key, so the same filter always draws the same
     points (no seed state, no dependence on thread scheduling).
     """
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     params["n"] = int(n)
     sql = (f"WITH {kept} SELECT s.transcript_id, s.segment_index, s.topic_id, "
            "CAST(s.x AS DOUBLE) AS x, CAST(s.y AS DOUBLE) AS y, s.rowid AS _rowid "
@@ -658,7 +656,7 @@ def map_sample(store: Any, project: str, spec: FilterSpec, n: int = 3000) -> pd.
                                              "% CAST($k AS UBIGINT) = 0"), {**params, "k": k})
     if len(page) < n:
         page = _frame(store, sql.format(thin=""), params)
-    page = _with_segments(store, project, page)
+    page = with_segments(store, project, page)
     labels = topics(store, project).set_index("topic_id")["label"]
     page["topic_label"] = page["topic_id"].map(labels).fillna("").astype(str)
     return page.reindex(columns=MAP_COLUMNS)
@@ -666,7 +664,7 @@ def map_sample(store: Any, project: str, spec: FilterSpec, n: int = 3000) -> pd.
 
 def group_sizes(store: Any, project: str, spec: FilterSpec, group_col: str) -> pd.Series:
     """Participants in view per group (labels as ``aggregates``), largest group first."""
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     grouped = _grouped_cte(group_col, params)
     sizes = _frame(store, f"WITH {kept}, {grouped} SELECT grp, count(*) AS size FROM g "
                    "GROUP BY grp ORDER BY size DESC, grp", params)

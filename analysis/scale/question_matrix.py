@@ -25,7 +25,7 @@ import pandas as pd
 
 from analysis.filters import FilterSpec
 from analysis.questions import MATRIX_COLUMNS, NO_QUESTION, OTHER_GROUP, normalise_question
-from analysis.scale.queries import _kept_cte, codebook, topics
+from analysis.scale.queries import codebook, kept_cte, topics
 
 GROUPS_TABLE_COLUMNS = ["question_group", "answers", "interviews", "most asked wording"]
 """``ui.research_view.question_groups_table``'s columns."""
@@ -72,7 +72,7 @@ def _grouped_cte(project: str, spec: FilterSpec, store: Any
     Returns the CTE text, its parameters and the Python-keyed extra groups (None when the
     SQL keys found a group for every question in view).
     """
-    kept, params = _kept_cte(project, spec)
+    kept, params = kept_cte(project, spec)
     keyed = (
         f"{kept}, keyed AS (SELECT s.transcript_id, s.segment_index, s.topic_id, s.question, "
         f"{question_key_sql()} AS qkey FROM scale_segments s JOIN kept USING (transcript_id) "

@@ -49,6 +49,7 @@ SPECS = [
     FilterSpec(cohorts=("workforce", "creatives")),
     FilterSpec(codes=("outcome.saves_time",)),
     FilterSpec(topics=(0, 1), keyword="the"),
+    FilterSpec(cohorts=("workforce",), attributes=(("attr.seniority", ("junior", "lead")),)),
 ]
 
 
@@ -214,6 +215,20 @@ def test_compare_offers_an_attribute_and_shows_the_in_memory_numbers(open_page, 
         pd.testing.assert_series_equal(shown[column].reset_index(drop=True),
                                        expected[column].reset_index(drop=True),
                                        check_dtype=False, check_names=False)
+
+
+def test_the_sidebar_filters_a_large_project_by_an_attribute(open_page, memory) -> None:
+    at = open_page("pages/overview.py")
+    key = state.WIDGET_PREFIX + state.F_ATTRIBUTES + ".attr.seniority"
+    picker = at.multiselect(key=key)
+    assert picker.label == "Seniority" and list(picker.options) == sorted(SENIORITY)
+    picker.set_value(["senior"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = FilterSpec(attributes=(("attr.seniority", ("senior",)),))
+    expected = apply_filters(memory, spec).n_participants
+    assert 0 < expected < len(memory.participants)
+    shown = [m.value for m in at.metric if m.label == "Participants"]
+    assert shown and str(expected) in str(shown[0]), shown
 
 
 def test_participants_page_exports_every_participant_in_view(

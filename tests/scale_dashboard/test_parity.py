@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis.bundle import load_result_dir
-from analysis.filters import FilterSpec
+from analysis.filters import FilterSpec, apply_filters
 from analysis.scale import queries
 from analysis.scale.convert import write_result_tables
 from analysis.store import Store
@@ -151,11 +151,17 @@ def test_answer_pages_match_the_quotes_list(fixture_store) -> None:
                                  search="check") == 2
 
 
-def test_attribute_filters_are_refused(fixture_store) -> None:
-    store, _ = fixture_store
-    spec = FilterSpec(attributes=(("attr.seniority", ("senior",)),))
-    with pytest.raises(ValueError, match="attributes"):
-        queries.code_prevalence(store, "fixture", spec)
+@pytest.mark.parametrize("spec", [
+    FilterSpec(attributes=(("attr.seniority", ("senior",)),)),
+    FilterSpec(attributes=(("attr.seniority", ("senior", "junior")),), codes=("trigger.wording",)),
+    FilterSpec(attributes=(("attr.seniority", ("nobody has this",)),)),
+], ids=str)
+def test_attribute_filters_equal_the_in_memory_ones(fixture_store, spec: FilterSpec) -> None:
+    store, result = fixture_store
+    n = check_all(store, "fixture", result, spec)
+    assert n == apply_filters(result, spec).n_participants
+    if spec.attributes[0][1] == ("senior",):
+        assert 0 < n < len(result.participants)  # the filter really narrows the view
 
 
 def test_group_columns_are_an_allow_list(fixture_store) -> None:
