@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.scale.synthetic_tables import write_synthetic_project
 from analysis.store import Store
 from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
+from ui import state
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 60
@@ -37,12 +38,25 @@ def open_large(large_store: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[.
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(large_store))
 
     def _open(page: str | None = None) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.run()  # bootstrap (the demo) and the shared sidebar
-        at.switch_page("pages/upload.py").run()
-        at.button(key="upload.large.open").click().run()
-        if page:
-            at.switch_page(page).run()
-        return at
+        return open_large_project(page)
 
     return _open
+
+
+def open_large_project(page: str | None = None, project: str | None = None,
+                       **session: object) -> AppTest:
+    """The app with a large project opened from the Upload page's button (the store from
+    ``INTERVIEW_LENS_STORE``), then on ``page``. ``project``: pick it first (stores holding
+    several); ``session``: state set before the first run."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.run()  # bootstrap (the demo) and the shared sidebar
+    at.switch_page("pages/upload.py").run()
+    if project is not None:
+        at.selectbox(key="upload.large.pick").set_value(project)
+    at.button(key="upload.large.open").click().run()
+    assert at.session_state[state.ACTIVE_LARGE] is True
+    if page:
+        at.switch_page(page).run()
+    return at

@@ -34,7 +34,7 @@ from analysis.scale.convert import write_result_tables
 from analysis.scale.db import query_frame
 from analysis.store import Store
 from analysis.tables import PARTICIPANTS_BASE_COLUMNS
-from tests.scale_dashboard.conftest import APP, TIMEOUT
+from tests.scale_dashboard.conftest import open_large_project
 from tests.scale_dashboard.parity import same_frame
 from ui import large_exports, large_pages, state, widgets
 from ui.sidebar import attribute_columns, is_group_column
@@ -179,13 +179,7 @@ def open_page(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(store_path))
 
     def _open(page: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.run()
-        at.switch_page("pages/upload.py").run()
-        at.selectbox(key="upload.large.pick").set_value(LARGE)
-        at.button(key="upload.large.open").click().run()
-        assert at.session_state[state.ACTIVE_LARGE] is True
-        at.switch_page(page).run()
+        at = open_large_project(page, LARGE)
         assert not at.exception, [e.value for e in at.exception]
         return at
 

@@ -34,7 +34,7 @@ from analysis.scale.report import large_quote_groups, large_report_content
 from analysis.store import Store
 from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
 from tests.engine.conftest import ENGINE_CORPUS, HASHING
-from tests.scale_dashboard.conftest import APP, TIMEOUT
+from tests.scale_dashboard.conftest import open_large_project
 from ui import large_exports, large_pages, report_downloads, state, widgets
 from ui.report_charts import build_report
 
@@ -153,17 +153,7 @@ def open_app(store_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(store_path))
 
     def _open(page: str | None = None, project: str = LARGE, **session: object) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        for key, value in session.items():
-            at.session_state[key] = value
-        at.run()
-        at.switch_page("pages/upload.py").run()
-        at.selectbox(key="upload.large.pick").set_value(project).run()
-        at.button(key="upload.large.open").click().run()
-        assert at.session_state[state.ACTIVE_LARGE] is True
-        if page:
-            at.switch_page(page).run()
-        return at
+        return open_large_project(page, project, **session)
 
     return _open
 

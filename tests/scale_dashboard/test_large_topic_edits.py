@@ -25,7 +25,7 @@ from analysis.scale.db import query_frame
 from analysis.store import Store, TopicEdit
 from analysis.topics import apply_topic_edits
 from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
-from tests.scale_dashboard.conftest import APP, TIMEOUT
+from tests.scale_dashboard.conftest import open_large_project
 from tests.scale_dashboard.parity import check_all
 from ui import state
 
@@ -199,13 +199,7 @@ def open_topics(tmp_path: Path, demo: AnalysisResult, monkeypatch: pytest.Monkey
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(path))
 
     def _open() -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.run()
-        at.switch_page("pages/upload.py").run()
-        at.selectbox(key="upload.large.pick").set_value(PROJECT).run()
-        at.button(key="upload.large.open").click().run()
-        assert at.session_state[state.ACTIVE_LARGE] is True
-        at.switch_page("pages/topics.py").run()
+        at = open_large_project("pages/topics.py", PROJECT)
         _ok(at)
         return at
 

@@ -29,7 +29,7 @@ from analysis.scale import participant_views as pv
 from analysis.scale.convert import write_result_tables
 from analysis.store import Store
 from analysis.tables import PARTICIPANTS_BASE_COLUMNS
-from tests.scale_dashboard.conftest import APP, TIMEOUT
+from tests.scale_dashboard.conftest import open_large_project
 from tests.scale_dashboard.parity import same_frame
 from ui import large_project, state
 
@@ -147,13 +147,8 @@ def open_page(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(store_path))
 
     def _open(page: str, project: str = LARGE) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.run()
-        at.switch_page("pages/upload.py").run()
-        at.selectbox(key="upload.large.pick").set_value(project)
-        at.button(key="upload.large.open").click().run()
+        at = open_large_project(page, project)
         assert at.session_state[state.ACTIVE_PROJECT] == project
-        at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         assert not any(large_project.NOT_AVAILABLE in str(i.value) for i in at.info)
         return at

@@ -34,7 +34,7 @@ from analysis.scale.schema import SCALE_TABLES
 from analysis.scale.withdraw import participant_ids, withdraw_large_participant
 from analysis.store import Store
 from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
-from tests.scale_dashboard.conftest import APP, TIMEOUT
+from tests.scale_dashboard.conftest import open_large_project
 from ui import large_project, state
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "project"
@@ -312,12 +312,7 @@ def _opener(path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], AppT
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(path))
 
     def _open(page: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.run()
-        at.switch_page("pages/upload.py").run()
-        at.button(key="upload.large.open").click().run()
-        assert at.session_state[state.ACTIVE_LARGE] is True
-        at.switch_page(page).run()
+        at = open_large_project(page)
         assert not at.exception, [e.value for e in at.exception]
         return at
 
