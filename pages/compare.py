@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import large_pages, large_participant_pages, state, widgets
+from ui import state, widgets
 from ui.charts import chart_group_differences, chart_heatmap
 from ui.sidebar import FACETS
 
@@ -45,10 +45,7 @@ with b_col:
 if group_a == group_b:
     st.info("Pick two different groups.")
     st.stop()
-if large_pages.is_large(ctx):  # the participant table of a large project, from SQL
-    diffs = large_participant_pages.differences(ctx, column, group_a, group_b, facet)
-else:
-    diffs = ctx.aggregate("group_differences", column, group_a, group_b, facet)
+diffs = ctx.aggregate("group_differences", column, group_a, group_b, facet)
 widgets.show_chart(
     lambda: chart_group_differences(
         diffs, group_a=group_a, group_b=group_b,

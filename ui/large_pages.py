@@ -33,6 +33,11 @@ EXPORT_NOTE = ("Exports of a large project are the CLI's job (`python -m analysi
                "dashboard never loads every answer.")
 
 
+PARTICIPANT_LEVEL = {"group_differences": "differences"}
+"""Aggregates a large project computes on its participant table
+(``analysis.scale.participant_views``) rather than in one SQL query."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class LargePageContext(widgets.PageContext):
     """A page context whose aggregates are SQL queries over the scale tables."""
@@ -40,7 +45,13 @@ class LargePageContext(widgets.PageContext):
     overview: Overview | None = None
 
     def aggregate(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        table = large_project.query(name, self.spec, *args, **kwargs)
+        if name in PARTICIPANT_LEVEL:
+            from ui import large_participant_pages  # lazy: that module imports this one
+
+            table = large_participant_pages.query(PARTICIPANT_LEVEL[name], self.spec, *args,
+                                                  **kwargs)
+        else:
+            table = large_project.query(name, self.spec, *args, **kwargs)
         if isinstance(table, pd.DataFrame) and state.redaction_on():
             return redacted(table, self.result.topics)
         return table

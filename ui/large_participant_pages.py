@@ -51,12 +51,6 @@ def query(name: str, spec: FilterSpec | None, *args: Any, **kwargs: Any) -> Any:
 # --- Compare groups, Economic Index, Paper parity, Saturation --------------------------
 
 
-def differences(ctx: widgets.PageContext, column: str, group_a: str, group_b: str,
-                facet: str | None) -> pd.DataFrame:
-    """``aggregates.group_differences`` over the participants in view."""
-    return query("differences", ctx.spec, column, group_a, group_b, facet)
-
-
 def econ(ctx: widgets.PageContext) -> pd.DataFrame:
     return query("econ", ctx.spec, min_group_size=ctx.min_group_size)
 
