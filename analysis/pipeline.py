@@ -281,9 +281,16 @@ def _code(
 
 
 def _with_question_groups(segments: pd.DataFrame) -> pd.DataFrame:
-    """Add ``question_group`` (``analysis.questions``): a few seconds, lexical, no model."""
+    """Add ``question_group`` (``analysis.questions``): a few seconds, lexical, no model.
+
+    Added *before* coding, whose question-context prior needs the same groups
+    (``coder.question_groups_of`` reads the column instead of grouping a second time). A
+    frame that already has the column (a saved project being re-coded: same corpus, same
+    questions) is returned as it is."""
     from analysis.questions import group_questions
 
+    if "question_group" in segments.columns:
+        return segments
     out = segments.copy()
     out["question_group"] = group_questions(out["question"], out["transcript_id"]).labels
     return out
@@ -444,11 +451,10 @@ def run_pipeline(
     # ---- coding and roles --------------------------------------------------------------
     started = time.perf_counter()
     stages.report("Coding answers against the codebook", 0.86)
-    segments = _merge_topic_columns(segments, fit)
+    segments = _with_question_groups(_merge_topic_columns(segments, fit))
     segments, participants, assignments, codebook = _code(
         segments, transcripts, embeddings, embedder, codebook_yaml, engine
     )
-    segments = _with_question_groups(segments)
     stages.done("coding", started)
 
     n_out = int((fit.topic_ids == OUTLIER_TOPIC_ID).sum())
@@ -630,13 +636,13 @@ def recode_project(
     if embedder.model_id != model_id:
         raise ValueError("the project was analysed with a different embedding model")
     started = time.perf_counter()
-    segments = saved.segments.drop(columns=["codes"], errors="ignore")
+    segments = _with_question_groups(saved.segments.drop(columns=["codes"], errors="ignore"))
     embeddings = embed_answers(embedder, list(segments["answer"]), config.unit_max_words)
     answers_embedded = embedder.n_computed  # 0 unless the cache was cleared
     segments, participants, assignments, codebook = _code(
         segments, saved.transcripts, embeddings, embedder, codebook_yaml, engine
     )
-    saved.segments = _order_segment_columns(_with_question_groups(segments))
+    saved.segments = _order_segment_columns(segments)
     saved.participants, saved.assignments, saved.codebook = participants, assignments, codebook
     saved.run = {
         **saved.run,
