@@ -1,4 +1,4 @@
-"""Interview Lens: the router. Pages live in ``pages/``; this file only frames them.
+"""Interview Lens: the router. Pages live in ``app_pages/``; this file only frames them.
 
 Streamlit runs this file on every interaction: it opens a project on the first run
 (a saved one, else the bundled demo), draws the shared sidebar filters and runs the
@@ -14,34 +14,34 @@ from ui import auth, cache, selfcheck, sidebar, state
 
 PAGES = {
     "Data": [
-        st.Page("pages/upload.py", title="Upload & projects", icon=":material/upload_file:"),
+        st.Page("app_pages/upload.py", title="Upload & projects", icon=":material/upload_file:"),
     ],
     "Explore": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:",
                 default=True),
-        st.Page("pages/triggers.py", title="Triggers", icon=":material/bolt:"),
-        st.Page("pages/patterns.py", title="Interaction patterns", icon=":material/sync_alt:"),
-        st.Page("pages/culture.py", title="Workplace culture", icon=":material/groups:"),
-        st.Page("pages/outcomes.py", title="Outcomes", icon=":material/flag:"),
-        st.Page("pages/topics.py", title="Topics", icon=":material/bubble_chart:"),
-        st.Page("pages/compare.py", title="Compare groups", icon=":material/compare_arrows:"),
-        st.Page("pages/cooccurrence.py", title="Co-occurrence", icon=":material/grid_on:"),
-        st.Page("pages/quotes.py", title="Quotes", icon=":material/format_quote:"),
-        st.Page("pages/participants.py", title="Participants", icon=":material/person:"),
+        st.Page("app_pages/triggers.py", title="Triggers", icon=":material/bolt:"),
+        st.Page("app_pages/patterns.py", title="Interaction patterns", icon=":material/sync_alt:"),
+        st.Page("app_pages/culture.py", title="Workplace culture", icon=":material/groups:"),
+        st.Page("app_pages/outcomes.py", title="Outcomes", icon=":material/flag:"),
+        st.Page("app_pages/topics.py", title="Topics", icon=":material/bubble_chart:"),
+        st.Page("app_pages/compare.py", title="Compare groups", icon=":material/compare_arrows:"),
+        st.Page("app_pages/cooccurrence.py", title="Co-occurrence", icon=":material/grid_on:"),
+        st.Page("app_pages/quotes.py", title="Quotes", icon=":material/format_quote:"),
+        st.Page("app_pages/participants.py", title="Participants", icon=":material/person:"),
     ],
     "Insight": [
-        st.Page("pages/findings.py", title="Findings", icon=":material/summarize:"),
-        st.Page("pages/parity.py", title="Paper parity", icon=":material/fact_check:"),
-        st.Page("pages/econ_index.py", title="Economic Index lens",
+        st.Page("app_pages/findings.py", title="Findings", icon=":material/summarize:"),
+        st.Page("app_pages/parity.py", title="Paper parity", icon=":material/fact_check:"),
+        st.Page("app_pages/econ_index.py", title="Economic Index lens",
                 icon=":material/precision_manufacturing:"),
-        st.Page("pages/questions.py", title="Question × theme", icon=":material/quiz:"),
-        st.Page("pages/saturation.py", title="Saturation", icon=":material/show_chart:"),
-        st.Page("pages/agreement.py", title="Agreement with your coding",
+        st.Page("app_pages/questions.py", title="Question × theme", icon=":material/quiz:"),
+        st.Page("app_pages/saturation.py", title="Saturation", icon=":material/show_chart:"),
+        st.Page("app_pages/agreement.py", title="Agreement with your coding",
                 icon=":material/rule:"),
     ],
     "Manage": [
-        st.Page("pages/codebook.py", title="Codebook", icon=":material/menu_book:"),
-        st.Page("pages/team.py", title="Team & privacy", icon=":material/shield_person:"),
+        st.Page("app_pages/codebook.py", title="Codebook", icon=":material/menu_book:"),
+        st.Page("app_pages/team.py", title="Team & privacy", icon=":material/shield_person:"),
     ],
 }
 

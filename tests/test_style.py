@@ -33,7 +33,7 @@ def test_analysis_package_never_imports_streamlit() -> None:
 
 def test_nothing_unpickles() -> None:
     pattern = re.compile(r"pickle\.loads?\(|joblib\.load\(|torch\.load\(|allow_pickle=True")
-    roots = [PROJECT_ROOT / d for d in ("analysis", "ui", "pages", "bench", "scripts")]
+    roots = [PROJECT_ROOT / d for d in ("analysis", "ui", "app_pages", "bench", "scripts")]
     files = [p for r in roots if r.exists() for p in r.rglob("*.py")] + [PROJECT_ROOT / "app.py"]
     offenders = [str(p) for p in files if p.exists() and pattern.search(p.read_text())]
     assert offenders == []

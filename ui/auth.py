@@ -54,8 +54,8 @@ def require_sign_in() -> None:
         return
     user = current_user()
     if user is None:
-        # A navigation with the sign-in screen as its only page: without one, Streamlit
-        # would fall back to serving every file in pages/ on its own, around this gate.
+        # A navigation with the sign-in screen as its only page, so no other page's URL
+        # resolves before sign-in.
         st.navigation([st.Page(_sign_in_screen, title="Sign in", url_path="sign-in")],
                       position="hidden").run()
         st.stop()

@@ -409,5 +409,7 @@ def draw_flash() -> None:
     message = state.get(state.FLASH)
     if message:
         st.success(message, icon=":material/check_circle:")
-        st.page_link("pages/overview.py", label="Go to the overview", icon=":material/dashboard:")
+        st.page_link(
+            "app_pages/overview.py", label="Go to the overview", icon=":material/dashboard:"
+        )
         state.put(state.FLASH, None)

@@ -25,7 +25,7 @@ from analysis.results import AnalysisResult
 from ui import cache, large_project, report_downloads, state
 from ui.auth import audited_export
 
-UPLOAD_PAGE = "pages/upload.py"
+UPLOAD_PAGE = "app_pages/upload.py"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'^%@/])")
 _LEADING_SPACE = re.compile(r"(?m)^[ \t]+")
 

@@ -22,26 +22,6 @@ def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(tmp_path / "store.duckdb"))
 
 
-@pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make AppTest route every run through ``app.py``'s ``st.navigation``, as the server does.
-
-    The page files live in ``pages/``. A running server forgets the legacy ``pages/``
-    auto-discovery for good once ``st.navigation`` has been called, but AppTest
-    (1.67) resets that flag before every run, so from the second run on it would execute
-    the page file alone, without the router and the shared sidebar.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture(scope="session")
 def fixture_result():
     return build_result()
@@ -49,7 +29,7 @@ def fixture_result():
 
 @pytest.fixture
 def open_app(fixture_result) -> Callable[..., AppTest]:
-    """``open_app("pages/triggers.py", **state)``: the app on one page, fixture loaded."""
+    """``open_app("app_pages/triggers.py", **state)``: the app on one page, fixture loaded."""
 
     def _open(page: str | None = None, **session: object) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)

@@ -6,7 +6,7 @@ from ui import state
 
 
 def test_switching_groups_picks_two_different_groups_again(open_app) -> None:
-    at = open_app("pages/compare.py", **{state.MIN_GROUP_SIZE: 1})  # the fixture is small
+    at = open_app("app_pages/compare.py", **{state.MIN_GROUP_SIZE: 1})  # the fixture is small
     groups = at.selectbox(key=state.page_key("compare", "groups"))
     first = at.selectbox(key=state.page_key("compare", "a")).value
     assert first is not None and first != at.selectbox(key=state.page_key("compare", "b")).value

@@ -11,7 +11,7 @@ from ui import state
 
 
 def test_topic_quotes_start_on_the_largest_real_topic(open_app, fixture_result) -> None:
-    at = open_app("pages/topics.py")
+    at = open_app("app_pages/topics.py")
     picker = at.selectbox(key=state.page_key("topics", "quotes"))
     sizes = fixture_result.segments.groupby("topic_id").size().drop(-1)
     largest = int(sizes.sort_values(ascending=False, kind="mergesort").index[0])
@@ -50,7 +50,7 @@ def test_split_by_never_offers_identifier_columns(open_app, fixture_result) -> N
     # Repeating values, so only the name tells that this is an id column.
     people["attr.transcript_id"] = [f"batch_{i // 2}" for i in range(len(people))]
     result.participants = people
-    at = open_app("pages/triggers.py", **{state.ACTIVE_RESULT: result,
+    at = open_app("app_pages/triggers.py", **{state.ACTIVE_RESULT: result,
                                           state.ACTIVE_FINGERPRINT: "fixture-with-ids"})
     split = at.get("button_group")[0]
     labels = [str(o.content) for o in split.proto.options]
@@ -59,7 +59,7 @@ def test_split_by_never_offers_identifier_columns(open_app, fixture_result) -> N
 
 
 def test_presentation_hides_split_and_picker_controls_and_keeps_the_choice(open_app) -> None:
-    at = open_app("pages/triggers.py")
+    at = open_app("app_pages/triggers.py")
     at.get("button_group")[0].set_value("Cohort").run()
     charts_before = len(at.get("vega_lite_chart"))
     assert charts_before == 2  # prevalence + split by cohort
@@ -70,7 +70,7 @@ def test_presentation_hides_split_and_picker_controls_and_keeps_the_choice(open_
     at.toggle(key=state.PRESENTATION).set_value(False).run()
     assert at.get("button_group")[0].value == "Cohort"
 
-    for page in ("pages/cooccurrence.py", "pages/compare.py", "pages/topics.py"):
+    for page in ("app_pages/cooccurrence.py", "app_pages/compare.py", "app_pages/topics.py"):
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         assert at.selectbox or at.get("button_group"), page

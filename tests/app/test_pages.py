@@ -7,18 +7,18 @@ import pytest
 from ui import state
 
 PAGES = [
-    "pages/overview.py",
-    "pages/upload.py",
-    "pages/triggers.py",
-    "pages/patterns.py",
-    "pages/culture.py",
-    "pages/outcomes.py",
-    "pages/topics.py",
-    "pages/compare.py",
-    "pages/cooccurrence.py",
-    "pages/quotes.py",
-    "pages/participants.py",
-    "pages/codebook.py",
+    "app_pages/overview.py",
+    "app_pages/upload.py",
+    "app_pages/triggers.py",
+    "app_pages/patterns.py",
+    "app_pages/culture.py",
+    "app_pages/outcomes.py",
+    "app_pages/topics.py",
+    "app_pages/compare.py",
+    "app_pages/cooccurrence.py",
+    "app_pages/quotes.py",
+    "app_pages/participants.py",
+    "app_pages/codebook.py",
 ]
 COHORT_WIDGET = state.WIDGET_PREFIX + state.F_COHORTS
 
@@ -38,12 +38,12 @@ def test_every_page_runs_on_the_fixture_project(open_app, page: str) -> None:
     at = open_app(page)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    if page not in ("pages/upload.py", "pages/codebook.py"):
+    if page not in ("app_pages/upload.py", "app_pages/codebook.py"):
         assert filter_line(at).startswith("**12 of 12 participants**")
 
 
 def test_charts_have_png_and_svg_downloads(open_app) -> None:
-    at = open_app("pages/triggers.py")
+    at = open_app("app_pages/triggers.py")
     labels = [b.label for b in at.get("download_button")]
     assert "PNG" in labels and "SVG" in labels
     assert len(at.get("vega_lite_chart")) >= 1
@@ -56,11 +56,11 @@ def test_cohort_filter_changes_the_numbers_on_every_page(open_app) -> None:
     assert metric(at, "Participants") == "4"
     assert filter_line(at) == "**4 of 12 participants** · Cohort\\: creatives"
     # the filter survives a page switch and applies there too
-    at.switch_page("pages/participants.py").run()
+    at.switch_page("app_pages/participants.py").run()
     assert filter_line(at).startswith("**4 of 12 participants**")
     table = at.dataframe[0].value
     assert set(table["cohort"]) == {"creatives"}
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert metric(at, "Participants") == "4"
 
 
@@ -96,7 +96,7 @@ def test_page_reset_button_appears_only_with_filters(open_app) -> None:
 
 
 def test_small_groups_are_hidden_with_a_note(open_app) -> None:
-    at = open_app("pages/triggers.py")
+    at = open_app("app_pages/triggers.py")
     at.segmented_control(key=state.page_key("trigger", "split")).set_value("Cohort").run()
     notes = [c.value for c in at.caption if c.value.startswith("Hidden")]
     assert notes and "scientists (n=2)" in notes[0].replace("\\", "")
@@ -105,10 +105,10 @@ def test_small_groups_are_hidden_with_a_note(open_app) -> None:
 
 
 def test_compare_page_ranks_differences_between_two_groups(open_app) -> None:
-    at = open_app("pages/compare.py")
+    at = open_app("app_pages/compare.py")
     # by cohort only workforce (6) reaches the default minimum of 5: nothing to compare
     assert any("Need two groups" in i.value for i in at.info)
-    at = open_app("pages/compare.py", **{state.MIN_GROUP_SIZE: 4})
+    at = open_app("app_pages/compare.py", **{state.MIN_GROUP_SIZE: 4})
     assert at.selectbox(key=state.page_key("compare", "a")).value == "workforce"
     assert at.selectbox(key=state.page_key("compare", "b")).value == "creatives"
     diffs = at.dataframe[0].value
@@ -118,7 +118,7 @@ def test_compare_page_ranks_differences_between_two_groups(open_app) -> None:
 
 
 def test_presentation_mode_hides_controls_and_keeps_filters(open_app) -> None:
-    at = open_app("pages/triggers.py")
+    at = open_app("app_pages/triggers.py")
     at.multiselect(key=COHORT_WIDGET).set_value(["workforce"]).run()
     at.toggle(key=state.PRESENTATION).set_value(True).run()
     assert not at.get("download_button")
@@ -129,7 +129,7 @@ def test_presentation_mode_hides_controls_and_keeps_filters(open_app) -> None:
 
 
 def test_evidence_quotes_show_role_and_bold_evidence(open_app) -> None:
-    at = open_app("pages/culture.py")
+    at = open_app("app_pages/culture.py")
     at.selectbox(key=state.page_key("culture", "code")).set_value("culture.restricted").run()
     quotes = [m.value for m in at.markdown if "**" in m.value and "participants**" not in m.value]
     assert any("**Compliance blocked the public tools**" in q for q in quotes)
@@ -137,7 +137,7 @@ def test_evidence_quotes_show_role_and_bold_evidence(open_app) -> None:
 
 
 def test_participant_transcript_reader_marks_turns(open_app) -> None:
-    at = open_app("pages/participants.py")
+    at = open_app("app_pages/participants.py")
     at.selectbox(key=state.page_key("participants", "open")).set_value("sci_001").run()
     texts = [t.value for t in at.text]
     assert "I feed it a stack of papers and ask for the key findings." in texts

@@ -18,8 +18,8 @@ from ui.cache import fingerprint
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
-PAGES = ["pages/overview.py", "pages/triggers.py", "pages/compare.py", "pages/quotes.py",
-         "pages/participants.py", "pages/topics.py"]
+PAGES = ["app_pages/overview.py", "app_pages/triggers.py", "app_pages/compare.py",
+         "app_pages/quotes.py", "app_pages/participants.py", "app_pages/topics.py"]
 MEDIAN_BUDGET_S = 1.0
 MAX_BUDGET_S = 3.0
 """Inside AppTest, with slack for a shared 2-core machine: idle, redraws take 0.05-0.5 s
@@ -54,6 +54,6 @@ def test_filter_changes_redraw_fast_on_the_full_corpus(full_result) -> None:
     print({f"{p.split('/')[-1]}{c}": round(t, 2) for (p, c), t in timings.items()})
     assert statistics.median(timings.values()) < MEDIAN_BUDGET_S, timings
     assert timings[slowest] < MAX_BUDGET_S, (slowest, timings[slowest])
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     shown = next(m.value for m in at.metric if m.label == "Participants")
     assert shown == "125"  # the scientists cohort is still selected

@@ -52,14 +52,14 @@ def test_picker_opens_and_deletes_saved_projects(store) -> None:
     smaller = build_result()
     smaller.participants = smaller.participants.head(5)
     store.save_result("Newer", smaller)
-    at = fresh_app("pages/upload.py")
+    at = fresh_app("app_pages/upload.py")
     assert at.session_state[state.ACTIVE_PROJECT] == "Newer"  # most recent first
     at.selectbox(key="upload.pick").set_value("Older").run()
     at.button(key="upload.open").click().run()
     assert at.session_state[state.ACTIVE_PROJECT] == "Older"
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert next(m.value for m in at.metric if m.label == "Participants") == "12"
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("app_pages/upload.py").run()
     at.selectbox(key="upload.pick").set_value("Older").run()
     at.button(key="upload.delete").click().run()
     assert [p.name for p in store.list_projects()] == ["Newer"]
@@ -68,7 +68,7 @@ def test_picker_opens_and_deletes_saved_projects(store) -> None:
 
 def test_topic_rename_is_saved_and_shown(store) -> None:
     store.save_result("Saved", build_result())
-    at = fresh_app("pages/topics.py")
+    at = fresh_app("app_pages/topics.py")
     at.selectbox(key="topics.rename.topic").set_value(1)
     at.text_input(key="topics.rename.label").set_value("Fixing code")
     at.button(key="FormSubmitter:topics.rename-Rename").click().run()
@@ -95,7 +95,7 @@ def test_codebook_edit_validates_and_recode_runs(store, monkeypatch) -> None:
         return build_result()
 
     monkeypatch.setattr("analysis.pipeline.recode_project", recode_project)
-    at = fresh_app("pages/codebook.py")
+    at = fresh_app("app_pages/codebook.py")
     n_codes = len(at.dataframe[0].value)
     # an invalid code (empty label) is refused with the validator's reason
     at.text_input[0].set_value("trigger.new_idea")

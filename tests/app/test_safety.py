@@ -63,19 +63,19 @@ def test_highlight_escapes_both_sides_of_the_evidence() -> None:
 @pytest.mark.parametrize(
     ("page", "session"),
     [
-        ("pages/quotes.py", {}),
-        ("pages/outcomes.py", {}),
-        ("pages/participants.py", {}),
-        ("pages/topics.py", {}),
+        ("app_pages/quotes.py", {}),
+        ("app_pages/outcomes.py", {}),
+        ("app_pages/participants.py", {}),
+        ("app_pages/topics.py", {}),
     ],
 )
 def test_hostile_answer_is_never_rendered_as_markup(open_app, page, session) -> None:
     at = open_app(page, **session)
-    if page == "pages/outcomes.py":
+    if page == "app_pages/outcomes.py":
         at.selectbox(key=state.page_key("outcome", "code")).set_value("outcome.saves_time").run()
-    if page == "pages/participants.py":
+    if page == "app_pages/participants.py":
         at.selectbox(key=state.page_key("participants", "open")).set_value(HOSTILE_ID).run()
-    if page == "pages/topics.py":
+    if page == "app_pages/topics.py":
         at.selectbox(key=state.page_key("topics", "quotes")).set_value(0).run()
     assert not at.exception
     assert_no_live_markup(at)
@@ -98,7 +98,7 @@ def test_hostile_upload_is_shown_as_text(open_app) -> None:
         "Interviewer: Anything else?\n\n"
         "Participant: =HYPERLINK(\"http://x\") $\\href{javascript:alert(1)}{x}$\n"
     ).encode()
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.file_uploader(key=state.UPLOAD_FILES).set_value(
         [("![](http:__tracker_p.png) <b>x<_b>.txt", hostile, "text/plain")]).run()
     assert not at.exception, [e.value for e in at.exception]

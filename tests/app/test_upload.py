@@ -53,7 +53,7 @@ def test_interviewer_override_flips_roles() -> None:
 
 
 def upload_page(open_app):
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     files = [(name, data, "application/octet-stream") for name, data in blobs()]
     at.file_uploader(key=state.UPLOAD_FILES).set_value(files).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -113,7 +113,7 @@ def test_analyse_saves_and_opens_the_project(open_app, fake_pipeline) -> None:
     assert at.session_state[state.ACTIVE_PROJECT] == "Nurses and designers"
     assert any("transcripts saved and opened" in s.value for s in at.success)
     # the project picker now lists it and it survives a fresh session (it is in the store)
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("app_pages/upload.py").run()
     picker = at.selectbox(key="upload.pick")
     assert "Nurses and designers" in picker.options
     assert picker.value == "Nurses and designers"  # follows the open project
@@ -140,7 +140,7 @@ def test_picker_follows_the_new_project_without_leaving_the_page(open_app, fake_
 
     store = Store(os.environ["INTERVIEW_LENS_STORE"])
     store.save_result("Demo (synthetic)", build_result())
-    at = open_app("pages/upload.py", **{state.ACTIVE_PROJECT: "Demo (synthetic)"})
+    at = open_app("app_pages/upload.py", **{state.ACTIVE_PROJECT: "Demo (synthetic)"})
     assert at.selectbox(key="upload.pick").value == "Demo (synthetic)"
     files = [(name, data, "application/octet-stream") for name, data in blobs()]
     at.file_uploader(key=state.UPLOAD_FILES).set_value(files).run()

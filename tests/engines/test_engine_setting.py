@@ -17,7 +17,6 @@ from analysis.engines import EngineUnavailable, engine_for, ray_available
 from analysis.engines.cluster import check_reachable
 from tests.app.conftest import (  # noqa: F401  (fixtures, registered by import)
     _isolated_store,
-    _navigation_like_the_server,
     fixture_result,
     open_app,
 )
@@ -75,7 +74,7 @@ def test_cli_refuses_ray_options_without_the_ray_engine(tmp_path, capsys) -> Non
 
 
 def _upload_page(open_app):  # noqa: F811
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     files = [(name, (UPLOADS / name).read_bytes(), "application/octet-stream")
              for name in ("interview_nurse.txt", "interview_designer.md")]
     at.file_uploader(key=state.UPLOAD_FILES).set_value(files).run()

@@ -15,9 +15,8 @@ from ui.report_downloads import SHELF, ReportShelf
 
 LABELS = {"Slides (.pptx)", "HTML report"}
 
-# The app tests' fixtures (an isolated store, routing like the server, the fixture project).
+# The app tests' fixtures (an isolated store, the fixture project).
 _isolated_store = app_fixtures._isolated_store
-_navigation_like_the_server = app_fixtures._navigation_like_the_server
 fixture_result = app_fixtures.fixture_result
 open_app = app_fixtures.open_app
 
@@ -27,7 +26,7 @@ def _labels(at) -> set[str]:
 
 
 def test_facet_page_deck_holds_the_charts_on_screen_for_the_filtered_view(open_app) -> None:
-    at = open_app("pages/triggers.py")
+    at = open_app("app_pages/triggers.py")
     assert _labels(at) >= LABELS
     at.multiselect(key=COHORT_WIDGET).set_value(["workforce"]).run()
     at.segmented_control(key=state.page_key("trigger", "split")).set_value(
@@ -50,7 +49,7 @@ def test_facet_page_deck_holds_the_charts_on_screen_for_the_filtered_view(open_a
 
 
 def test_page_without_charts_reports_one_chart_per_facet(open_app) -> None:
-    at = open_app("pages/quotes.py")
+    at = open_app("app_pages/quotes.py")
     assert _labels(at) >= LABELS
     shelf = at.session_state[SHELF]
     assert shelf.charts == []  # so the report falls back to one chart per facet
@@ -61,7 +60,7 @@ def test_page_without_charts_reports_one_chart_per_facet(open_app) -> None:
 
 
 def test_presentation_mode_offers_no_report_downloads(open_app) -> None:
-    at = open_app("pages/overview.py")
+    at = open_app("app_pages/overview.py")
     assert _labels(at) >= LABELS
     at.toggle(key=state.PRESENTATION).set_value(True).run()
     assert not _labels(at) & LABELS
@@ -69,7 +68,7 @@ def test_presentation_mode_offers_no_report_downloads(open_app) -> None:
 
 
 def test_with_redaction_on_the_report_quotes_the_redacted_text(open_app) -> None:
-    at = open_app("pages/outcomes.py", **{state.REDACT: True})
+    at = open_app("app_pages/outcomes.py", **{state.REDACT: True})
     shelf = at.session_state[SHELF]
     answers = " ".join(shelf.result.segments["answer"])
     assert "http://tracker" not in answers and "[URL-1]" in answers

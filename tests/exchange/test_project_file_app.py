@@ -6,7 +6,7 @@ import os
 
 from analysis.project_file import export_project
 from analysis.store import Store
-from tests.app.conftest import _isolated_store, _navigation_like_the_server  # noqa: F401
+from tests.app.conftest import _isolated_store  # noqa: F401
 from tests.app.fixture_result import build_result
 from tests.exchange.app_support import fresh_app
 from ui import state
@@ -18,7 +18,7 @@ def test_a_colleagues_project_file_opens_as_the_same_dashboard(tmp_path) -> None
         theirs.rename_topic("Shared study", 1, "Fixing code")
         data = export_project(theirs, "Shared study")
         expected = theirs.load_result("Shared study")
-    at = fresh_app("pages/upload.py")
+    at = fresh_app("app_pages/upload.py")
     at.file_uploader(key="upload.import.file").set_value(
         ("shared.interview-lens.zip", data, "application/zip")).run()
     at.button(key="upload.import.go").click().run()
@@ -31,12 +31,12 @@ def test_a_colleagues_project_file_opens_as_the_same_dashboard(tmp_path) -> None
         assert "Shared study" in [p.name for p in mine.list_projects()]
     labels = {b.label for b in at.get("download_button")}
     assert {"Project file", "REFI-QDA project (.qdpx)"} <= labels
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert next(m.value for m in at.metric if m.label == "Participants") == "12"
 
 
 def test_a_broken_project_file_is_refused_on_the_page() -> None:
-    at = fresh_app("pages/upload.py")
+    at = fresh_app("app_pages/upload.py")
     at.file_uploader(key="upload.import.file").set_value(
         ("x.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip")).run()
     at.button(key="upload.import.go").click().run()

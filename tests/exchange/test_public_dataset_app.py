@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis.public_dataset import CACHE_ENV, COHORTS, SOURCE_ENV
-from tests.app.conftest import _isolated_store, _navigation_like_the_server  # noqa: F401
+from tests.app.conftest import _isolated_store  # noqa: F401
 from tests.exchange.app_support import fresh_app
 from tests.exchange.public_server import hf_layout, serve
 from tests.exchange.test_public_dataset import small_csv
@@ -28,12 +28,12 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_nothing_is_fetched_until_the_button_then_the_batch_is_parsed(mirror) -> None:
-    at = fresh_app("pages/upload.py")
+    at = fresh_app("app_pages/upload.py")
     assert mirror.requests == []
     assert any("by Anthropic" in c.value and "licensed CC" in c.value for c in at.caption)
     assert any("downloads" in c.value for c in at.caption)
-    at.switch_page("pages/overview.py").run()
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("app_pages/upload.py").run()
     assert mirror.requests == []
     at.button(key="upload.public.load").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -45,7 +45,7 @@ def test_nothing_is_fetched_until_the_button_then_the_batch_is_parsed(mirror) ->
 
 def test_an_unreachable_source_is_an_error_on_the_page(mirror, monkeypatch) -> None:
     monkeypatch.setenv(SOURCE_ENV, mirror.base + "missing/")
-    at = fresh_app("pages/upload.py")
+    at = fresh_app("app_pages/upload.py")
     at.button(key="upload.public.load").click().run()
     assert not at.exception
     assert any("could not be loaded" in e.value for e in at.error)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import _isolated_store, _navigation_like_the_server  # noqa: F401
+from tests.app.conftest import _isolated_store  # noqa: F401
 from tests.exchange.app_support import fresh_app
 from tests.exchange.test_qda import BILLION_LAUGHS, FOREIGN
 
 
 def test_qdc_import_replaces_the_draft_and_reports_the_mapping() -> None:
-    at = fresh_app("pages/codebook.py")
+    at = fresh_app("app_pages/codebook.py")
     assert "Download REFI-QDA codebook (.qdc)" in {b.label for b in at.get("download_button")}
     at.file_uploader(key="codebook.qdc.upload").set_value(
         ("atlas.qdc", FOREIGN, "application/xml")).run()
@@ -21,7 +21,7 @@ def test_qdc_import_replaces_the_draft_and_reports_the_mapping() -> None:
 
 
 def test_hostile_qdc_is_refused_and_the_draft_kept() -> None:
-    at = fresh_app("pages/codebook.py")
+    at = fresh_app("app_pages/codebook.py")
     before = list(at.dataframe[0].value["code"])
     at.file_uploader(key="codebook.qdc.upload").set_value(
         ("evil.qdc", BILLION_LAUGHS, "application/xml")).run()

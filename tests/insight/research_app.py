@@ -12,7 +12,6 @@ from analysis.questions import group_questions
 from analysis.results import AnalysisResult
 from tests.app.conftest import (  # noqa: F401 - fixtures used by the page tests
     _isolated_store,
-    _navigation_like_the_server,
     fixture_result,
     open_app,
 )

@@ -11,13 +11,12 @@ from sklearn.metrics import cohen_kappa_score
 from tests.app.fixture_result import HOSTILE_ANSWER, HOSTILE_ID
 from tests.insight.research_app import (  # noqa: F401 - pytest fixtures
     _isolated_store,
-    _navigation_like_the_server,
     fixture_result,
     open_app,
 )
 from ui import state
 
-PAGE = "pages/agreement.py"
+PAGE = "app_pages/agreement.py"
 KEY = state.page_key("agreement", "file")
 
 

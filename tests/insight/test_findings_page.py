@@ -10,9 +10,8 @@ from tests.app import conftest as app_conftest
 from ui import state
 from ui.cache import fingerprint
 
-# The app tests' fixtures (fixture project, isolated store, router-like navigation), reused.
+# The app tests' fixtures (fixture project, isolated store), reused.
 _isolated_store = app_conftest._isolated_store
-_navigation_like_the_server = app_conftest._navigation_like_the_server
 fixture_result = app_conftest.fixture_result
 open_app = app_conftest.open_app
 APP, TIMEOUT = app_conftest.APP, app_conftest.TIMEOUT
@@ -24,7 +23,7 @@ def texts(at: AppTest) -> list[str]:
 
 
 def test_findings_page_states_the_summary_and_escapes_quotes(open_app) -> None:
-    at = open_app("pages/findings.py")
+    at = open_app("app_pages/findings.py")
     assert not at.exception, [e.value for e in at.exception]
     assert [s.value for s in at.subheader][:4] == [
         "Most common code in each facet", "Differences between cohorts",
@@ -41,7 +40,7 @@ def test_findings_page_states_the_summary_and_escapes_quotes(open_app) -> None:
 
 
 def test_findings_follow_the_sidebar_filters(open_app) -> None:
-    at = open_app("pages/findings.py")
+    at = open_app("app_pages/findings.py")
     at.multiselect(key=COHORT_WIDGET).set_value(["creatives"]).run()
     body = texts(at)
     assert any("Triggers\\: the most common code is “Ideation”" in t and "of 4 participants"
@@ -50,7 +49,7 @@ def test_findings_follow_the_sidebar_filters(open_app) -> None:
 
 
 def test_parity_is_off_for_another_corpus_and_can_be_chosen(open_app) -> None:
-    at = open_app("pages/parity.py")
+    at = open_app("app_pages/parity.py")
     assert not at.exception, [e.value for e in at.exception]
     assert at.toggle[0].value is False and len(at.dataframe) == 0
     assert "does not look like" in at.info[0].value
@@ -76,7 +75,7 @@ def test_parity_is_on_for_the_public_dataset_ids(fixture_result) -> None:
     at.session_state[state.ACTIVE_FINGERPRINT] = fingerprint(result)
     at.session_state[state.BOOTSTRAPPED] = True
     at.run()
-    at.switch_page("pages/parity.py").run()
+    at.switch_page("app_pages/parity.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.toggle[0].value is True
     table = at.dataframe[0].value
@@ -85,7 +84,7 @@ def test_parity_is_on_for_the_public_dataset_ids(fixture_result) -> None:
 
 
 def test_econ_page_draws_the_split_with_counts(open_app) -> None:
-    at = open_app("pages/econ_index.py", **{state.MIN_GROUP_SIZE: 2})
+    at = open_app("app_pages/econ_index.py", **{state.MIN_GROUP_SIZE: 2})
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("vega_lite_chart")) == 1
     counts = at.dataframe[0].value

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from tests.insight.research_app import (  # noqa: F401 - pytest fixtures
     _isolated_store,
-    _navigation_like_the_server,
     chart_data,
     fixture_result,
     open_app,
@@ -14,7 +13,7 @@ from tests.insight.research_app import (  # noqa: F401 - pytest fixtures
 from ui import state
 from ui.cache import fingerprint
 
-PAGE = "pages/questions.py"
+PAGE = "app_pages/questions.py"
 
 
 def _open(open_app, result, **session):

@@ -6,14 +6,13 @@ from __future__ import annotations
 from analysis.saturation import saturation_table
 from tests.insight.research_app import (  # noqa: F401 - pytest fixtures
     _isolated_store,
-    _navigation_like_the_server,
     chart_data,
     fixture_result,
     open_app,
 )
 from ui import state
 
-PAGE = "pages/saturation.py"
+PAGE = "app_pages/saturation.py"
 
 
 def test_code_curves_match_the_analysis(open_app, fixture_result) -> None:

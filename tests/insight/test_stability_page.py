@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from tests.insight.research_app import (  # noqa: F401 - pytest fixtures
     _isolated_store,
-    _navigation_like_the_server,
     fixture_result,
     open_app,
     research_fixture,
@@ -25,7 +24,7 @@ def test_badge_text_and_colour() -> None:
 
 
 def test_topics_page_shows_the_badge(open_app, research_fixture) -> None:
-    at = open_app("pages/topics.py", **{state.ACTIVE_RESULT: research_fixture,
+    at = open_app("app_pages/topics.py", **{state.ACTIVE_RESULT: research_fixture,
                                         state.ACTIVE_FINGERPRINT: fingerprint(research_fixture)})
     assert not at.exception, [e.value for e in at.exception]
     page = " ".join(str(m.value) for m in at.markdown)
@@ -34,6 +33,6 @@ def test_topics_page_shows_the_badge(open_app, research_fixture) -> None:
 
 
 def test_topics_page_without_stability(open_app) -> None:
-    at = open_app("pages/topics.py")
+    at = open_app("app_pages/topics.py")
     assert not at.exception
     assert any("not measured" in c.value for c in at.caption)

@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.scale.synthetic_tables import write_synthetic_project
 from analysis.store import Store
-from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
 from ui import state
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -31,7 +30,7 @@ def large_store(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def open_large(large_store: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """``open_large("pages/triggers.py")``: the app on a page, the large project open.
+    """``open_large("app_pages/triggers.py")``: the app on a page, the large project open.
 
     Opens it the way the Upload page's button does (``ui.large_project.open_project``).
     """
@@ -52,7 +51,7 @@ def open_large_project(page: str | None = None, project: str | None = None,
     for key, value in session.items():
         at.session_state[key] = value
     at.run()  # bootstrap (the demo) and the shared sidebar
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("app_pages/upload.py").run()
     if project is not None:
         at.selectbox(key="upload.large.pick").set_value(project)
     at.button(key="upload.large.open").click().run()

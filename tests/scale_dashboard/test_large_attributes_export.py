@@ -188,7 +188,7 @@ def open_page(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...
 
 def test_compare_offers_an_attribute_and_shows_the_in_memory_numbers(open_page, memory
                                                                      ) -> None:
-    at = open_page("pages/compare.py")
+    at = open_page("app_pages/compare.py")
     picker = at.selectbox(key=state.page_key("compare", "groups"))
     assert list(picker.options) == ["Cohort", "Occupation group", "Seniority", "Team",
                                      "Work/site"]
@@ -212,7 +212,7 @@ def test_compare_offers_an_attribute_and_shows_the_in_memory_numbers(open_page, 
 
 
 def test_the_sidebar_filters_a_large_project_by_an_attribute(open_page, memory) -> None:
-    at = open_page("pages/overview.py")
+    at = open_page("app_pages/overview.py")
     key = state.WIDGET_PREFIX + state.F_ATTRIBUTES + ".attr.seniority"
     picker = at.multiselect(key=key)
     assert picker.label == "Seniority" and list(picker.options) == sorted(SENIORITY)
@@ -236,7 +236,7 @@ def test_participants_page_exports_every_participant_in_view(
         return served[name]
 
     monkeypatch.setattr(large_exports, "audited_export", recording)
-    at = open_page("pages/participants.py")
+    at = open_page("app_pages/participants.py")
     at.multiselect(key=state.WIDGET_PREFIX + state.F_COHORTS).set_value(
         ["workforce", "scientists"]).run()
     assert not at.exception, [e.value for e in at.exception]

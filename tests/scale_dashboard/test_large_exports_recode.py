@@ -32,7 +32,6 @@ from analysis.scale.participant_views import participant_frame
 from analysis.scale.recode import recode_streaming
 from analysis.scale.report import large_quote_groups, large_report_content
 from analysis.store import Store
-from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
 from tests.engine.conftest import ENGINE_CORPUS, HASHING
 from tests.scale_dashboard.conftest import open_large_project
 from ui import large_exports, large_pages, report_downloads, state, widgets
@@ -149,7 +148,7 @@ def test_recoding_changes_only_the_edited_code_and_equals_in_memory(store_path: 
 
 @pytest.fixture
 def open_app(store_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """``open_app("pages/codebook.py")``: the app on a page with the large project open."""
+    """``open_app("app_pages/codebook.py")``: the app on a page with the large project open."""
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(store_path))
 
     def _open(page: str | None = None, project: str = LARGE, **session: object) -> AppTest:
@@ -163,7 +162,7 @@ def _ok(at: AppTest) -> None:
 
 
 def test_codebook_page_recodes_a_large_project_in_the_background(open_app, store_path) -> None:
-    at = open_app("pages/codebook.py")
+    at = open_app("app_pages/codebook.py")
     _ok(at)
     assert not any("Not available" in str(i.value) for i in at.info)
     assert len(at.dataframe) == 1  # the codebook table
@@ -188,7 +187,7 @@ def test_codebook_page_recodes_a_large_project_in_the_background(open_app, store
     assert at.session_state["project.large.revision"] != revision  # pages re-query
     shell = at.session_state[state.ACTIVE_RESULT]
     assert EDITED not in set(shell.codebook["code"])
-    at.switch_page("pages/triggers.py").run()
+    at.switch_page("app_pages/triggers.py").run()
     _ok(at)
 
 
@@ -232,7 +231,7 @@ def test_report_quotes_go_through_the_redactor(store_path: Path) -> None:
 def test_overview_of_a_large_project_exports_charts_tables_and_the_deck(
     open_app, store_path: Path
 ) -> None:
-    at = open_app("pages/overview.py", project=EXPORTED)
+    at = open_app("app_pages/overview.py", project=EXPORTED)
     _ok(at)
     at.multiselect(key=state.WIDGET_PREFIX + state.F_COHORTS).set_value([COHORT]).run()
     _ok(at)
@@ -268,7 +267,7 @@ def test_overview_of_a_large_project_exports_charts_tables_and_the_deck(
 def test_large_participant_and_answer_exports_hold_the_sql_rows(
     open_app, store_path: Path, memory: AnalysisResult
 ) -> None:
-    at = open_app("pages/quotes.py", project=EXPORTED)
+    at = open_app("app_pages/quotes.py", project=EXPORTED)
     _ok(at)
     at.multiselect(key=state.WIDGET_PREFIX + state.F_COHORTS).set_value([COHORT]).run()
     labels = {b.label for b in at.get("download_button")}
@@ -306,7 +305,7 @@ def test_large_participant_and_answer_exports_hold_the_sql_rows(
 
 def test_answer_export_beyond_the_cap_points_to_the_cli(open_app, monkeypatch) -> None:
     monkeypatch.setattr(large_exports, "ANSWER_EXPORT_CAP", 10)
-    at = open_app("pages/overview.py", project=EXPORTED)
+    at = open_app("app_pages/overview.py", project=EXPORTED)
     _ok(at)
     labels = {b.label for b in at.get("download_button")}
     assert "Answers CSV" not in labels and "Participants XLSX" in labels

@@ -24,7 +24,6 @@ from analysis.scale.convert import write_result_tables
 from analysis.scale.db import query_frame
 from analysis.store import Store, TopicEdit
 from analysis.topics import apply_topic_edits
-from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
 from tests.scale_dashboard.conftest import open_large_project
 from tests.scale_dashboard.parity import check_all
 from ui import state
@@ -199,7 +198,7 @@ def open_topics(tmp_path: Path, demo: AnalysisResult, monkeypatch: pytest.Monkey
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(path))
 
     def _open() -> AppTest:
-        at = open_large_project("pages/topics.py", PROJECT)
+        at = open_large_project("app_pages/topics.py", PROJECT)
         _ok(at)
         return at
 

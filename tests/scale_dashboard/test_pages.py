@@ -45,7 +45,7 @@ def test_the_upload_page_lists_and_opens_the_large_project(open_large) -> None:
 
 
 def test_overview_counts_in_the_database(open_large) -> None:
-    at = open_large("pages/overview.py")
+    at = open_large("app_pages/overview.py")
     _ok(at)
     values = {m.label: m.value for m in at.metric}
     assert values["Participants"] == f"{N_PEOPLE:,}"
@@ -58,7 +58,7 @@ def test_overview_counts_in_the_database(open_large) -> None:
 
 
 def test_overview_follows_the_sidebar_filters(open_large) -> None:
-    at = open_large("pages/overview.py")
+    at = open_large("app_pages/overview.py")
     at.multiselect(key=state.WIDGET_PREFIX + state.F_COHORTS).select(COHORTS[1])
     at.text_input(key=state.WIDGET_PREFIX + state.F_KEYWORD).input(KEYWORD).run()
     _ok(at)
@@ -70,10 +70,10 @@ def test_overview_follows_the_sidebar_filters(open_large) -> None:
     assert f"{int(kept.sum())} of {N_PEOPLE} participants" in _text(at)
 
 
-@pytest.mark.parametrize(("page", "facet"), [("pages/triggers.py", "trigger"),
-                                              ("pages/patterns.py", "pattern"),
-                                              ("pages/culture.py", "culture"),
-                                              ("pages/outcomes.py", "outcome")])
+@pytest.mark.parametrize(("page", "facet"), [("app_pages/triggers.py", "trigger"),
+                                              ("app_pages/patterns.py", "pattern"),
+                                              ("app_pages/culture.py", "culture"),
+                                              ("app_pages/outcomes.py", "outcome")])
 def test_facet_pages_show_shares_and_paged_evidence_with_roles(open_large, page, facet) -> None:
     at = open_large(page)
     _ok(at)
@@ -95,7 +95,7 @@ def test_facet_pages_show_shares_and_paged_evidence_with_roles(open_large, page,
 
 
 def test_facet_split_by_group_hides_small_groups(open_large) -> None:
-    at = open_large("pages/triggers.py")
+    at = open_large("app_pages/triggers.py")
     at.multiselect(key=f"{state.WIDGET_PREFIX}{state.F_CODES}.trigger").select(CODES[1])
     at.multiselect(key=state.WIDGET_PREFIX + state.F_COHORTS).select(COHORTS[0]).run()
     _ok(at)
@@ -109,7 +109,7 @@ def test_facet_split_by_group_hides_small_groups(open_large) -> None:
 
 
 def test_topics_page_sizes_map_and_paged_quotes(open_large) -> None:
-    at = open_large("pages/topics.py")
+    at = open_large("app_pages/topics.py")
     _ok(at)
     table = at.dataframe[0].value
     counts = np.bincount(X["topic"] + 1, minlength=11)
@@ -123,7 +123,7 @@ def test_topics_page_sizes_map_and_paged_quotes(open_large) -> None:
 
 
 def test_quotes_page_pages_through_answers(open_large) -> None:
-    at = open_large("pages/quotes.py")
+    at = open_large("app_pages/quotes.py")
     _ok(at)
     assert f"{N_ANSWERS:,} answer(s)" in _text(at)
     who = [str(c.value) for c in at.caption if " · " in str(c.value)]
@@ -159,24 +159,24 @@ def test_pages_of_quotes_are_redacted_per_participant(monkeypatch) -> None:
 
 
 def test_cooccurrence_page_draws_from_sql(open_large) -> None:
-    at = open_large("pages/cooccurrence.py")
+    at = open_large("app_pages/cooccurrence.py")
     _ok(at)
     assert len(at.get("vega_lite_chart")) == 1
 
 
 def test_every_page_is_available_the_codebook_too(open_large) -> None:
-    at = open_large("pages/codebook.py")  # re-coding: test_large_exports_recode.py
+    at = open_large("app_pages/codebook.py")  # re-coding: test_large_exports_recode.py
     _ok(at)
     assert not any(large_project.NOT_AVAILABLE in str(i.value) for i in at.info)
     assert at.button(key="codebook.recode").label == "Re-run coding"
 
 
 def test_opening_a_saved_project_leaves_the_large_path(open_large) -> None:
-    at = open_large("pages/upload.py")
+    at = open_large("app_pages/upload.py")
     at.button(key="upload.open").click().run()
     _ok(at)
     assert at.session_state[state.ACTIVE_PROJECT] == "Demo (synthetic)"
     assert state.ACTIVE_LARGE not in at.session_state
-    at.switch_page("pages/participants.py").run()
+    at.switch_page("app_pages/participants.py").run()
     _ok(at)
     assert not any(large_project.NOT_AVAILABLE in str(i.value) for i in at.info)

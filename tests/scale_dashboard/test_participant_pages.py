@@ -143,7 +143,7 @@ def test_one_participants_answers_in_order_with_their_codes(store, demo) -> None
 
 @pytest.fixture
 def open_page(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """``open_page("pages/compare.py")``: the app with the demo's large project open."""
+    """``open_page("app_pages/compare.py")``: the app with the demo's large project open."""
     monkeypatch.setenv("INTERVIEW_LENS_STORE", str(store_path))
 
     def _open(page: str, project: str = LARGE) -> AppTest:
@@ -161,7 +161,7 @@ def _text(at: AppTest) -> str:
 
 
 def test_compare_page_heatmap_and_differences(open_page, demo) -> None:
-    at = open_page("pages/compare.py")
+    at = open_page("app_pages/compare.py")
     assert len(at.get("vega_lite_chart")) == 2  # heatmap and gaps
     groups = prevalence_by_group(demo.participants, demo.codebook, "cohort",
                                  min_group_size=5).groups
@@ -175,7 +175,7 @@ def test_compare_page_heatmap_and_differences(open_page, demo) -> None:
 
 
 def test_findings_page_writes_the_in_memory_summary(open_page, demo) -> None:
-    at = open_page("pages/findings.py")
+    at = open_page("app_pages/findings.py")
     mem = build_findings(apply_filters(demo, FilterSpec()), demo.codebook, demo.topics,
                          filters="All participants", min_group_size=5)
     table = at.dataframe[0].value
@@ -187,7 +187,7 @@ def test_findings_page_writes_the_in_memory_summary(open_page, demo) -> None:
 
 
 def test_parity_page_for_the_public_ids(open_page, demo) -> None:
-    at = open_page("pages/parity.py", PUBLIC)
+    at = open_page("app_pages/parity.py", PUBLIC)
     shown = at.dataframe[0].value
     expected = parity_table(_public_ids(demo).participants)
     assert shown["figure"].tolist() == expected["figure"].tolist()
@@ -195,7 +195,7 @@ def test_parity_page_for_the_public_ids(open_page, demo) -> None:
 
 
 def test_econ_page_counts_per_subtype(open_page, demo) -> None:
-    at = open_page("pages/econ_index.py")
+    at = open_page("app_pages/econ_index.py")
     assert len(at.get("vega_lite_chart")) == 1
     econ = econ_table(demo.participants, demo.segments, demo.assignments)
     mine = econ[(econ["dimension"] == "all") & (econ["measure"] == "task_iteration")]
@@ -205,7 +205,7 @@ def test_econ_page_counts_per_subtype(open_page, demo) -> None:
 
 
 def test_saturation_page_caption_from_the_in_memory_curve(open_page, demo) -> None:
-    at = open_page("pages/saturation.py")
+    at = open_page("app_pages/saturation.py")
     assert len(at.get("vega_lite_chart")) == 1
     table = saturation_table(demo.participants, demo.segments, demo.code_ids, n_orders=20)
     curve = table[(table["kind"] == "code") & (table["threshold"] == 1)
@@ -220,7 +220,7 @@ def test_participants_page_pages_and_reads_one_transcript(open_page, demo, monke
     from ui import large_participant_pages
 
     monkeypatch.setattr(large_participant_pages, "PEOPLE_PER_PAGE", 20)
-    at = open_page("pages/participants.py")
+    at = open_page("app_pages/participants.py")
     ids = demo.participants["transcript_id"].tolist()
     assert f"{len(ids):,} participant(s)" in _text(at)
     assert at.dataframe[0].value["transcript_id"].tolist() == ids[:20]
@@ -263,17 +263,17 @@ def test_saturation_curves_are_thinned_for_drawing_with_values_unchanged(demo) -
     assert thin.groupby(["kind", "threshold"]).size().max() <= 60 + 10 * cohorts
 
 
-@pytest.mark.parametrize("page", ["pages/compare.py", "pages/findings.py", "pages/parity.py",
-                                  "pages/econ_index.py", "pages/saturation.py",
-                                  "pages/participants.py"])
+@pytest.mark.parametrize("page", ["app_pages/compare.py", "app_pages/findings.py",
+                                  "app_pages/parity.py", "app_pages/econ_index.py",
+                                  "app_pages/saturation.py", "app_pages/participants.py"])
 def test_pages_render_for_a_project_of_17k_participants(open_large, page) -> None:
     at = open_large(page)
     assert not at.exception, [e.value for e in at.exception]
     assert not any(large_project.NOT_AVAILABLE in str(i.value) for i in at.info)
-    if page == "pages/participants.py":
+    if page == "app_pages/participants.py":
         assert "17,200 participant(s)" in _text(at)
         assert len(at.dataframe[0].value) == 50  # one page of the table
-    if page == "pages/saturation.py":  # thinned: under Altair's 5,000-row limit
+    if page == "app_pages/saturation.py":  # thinned: under Altair's 5,000-row limit
         assert len(at.get("vega_lite_chart")) == 1
 
 

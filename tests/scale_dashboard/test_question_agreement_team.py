@@ -33,7 +33,6 @@ from analysis.scale.convert import write_result_tables
 from analysis.scale.schema import SCALE_TABLES
 from analysis.scale.withdraw import participant_ids, withdraw_large_participant
 from analysis.store import Store
-from tests.app.conftest import _navigation_like_the_server  # noqa: F401  (autouse fixture)
 from tests.scale_dashboard.conftest import open_large_project
 from ui import large_project, state
 
@@ -326,7 +325,7 @@ def _shown(at: AppTest) -> str:
 
 
 def test_question_page_draws_the_sql_matrix(page_store, monkeypatch) -> None:
-    at = _opener(page_store, monkeypatch)("pages/questions.py")
+    at = _opener(page_store, monkeypatch)("app_pages/questions.py")
     assert large_project.NOT_AVAILABLE not in _shown(at)
     assert len(at.get("vega_lite_chart")) == 1
     groups = at.dataframe[0].value
@@ -336,7 +335,7 @@ def test_question_page_draws_the_sql_matrix(page_store, monkeypatch) -> None:
 
 
 def test_agreement_page_compares_in_sql(page_store, monkeypatch) -> None:
-    at = _opener(page_store, monkeypatch)("pages/agreement.py")
+    at = _opener(page_store, monkeypatch)("app_pages/agreement.py")
     assert large_project.NOT_AVAILABLE not in _shown(at)
     demo = load_result_dir(DEMO)
     people = demo.participants.iloc[:6]
@@ -358,7 +357,7 @@ def test_team_page_withdraws_from_a_large_project_and_audits(tmp_path, monkeypat
     path = _store_file(tmp_path / "store.duckdb")
     demo = load_result_dir(DEMO)
     tid = str(demo.participants["transcript_id"].iloc[2])
-    at = _opener(path, monkeypatch)("pages/team.py")
+    at = _opener(path, monkeypatch)("app_pages/team.py")
     assert large_project.NOT_AVAILABLE not in _shown(at)
     go = "team.withdraw.go"
     at.text_input(key="team.withdraw.search").input(tid[:-1]).run()
@@ -389,6 +388,6 @@ def test_question_page_says_how_to_group_a_large_project_without_groups(tmp_path
     path = tmp_path / "store.duckdb"
     with Store(path) as store:
         write_result_tables(store, LARGE, build_result())  # analysed before question groups
-    at = _opener(path, monkeypatch)("pages/questions.py")
+    at = _opener(path, monkeypatch)("app_pages/questions.py")
     assert any("--streaming" in str(i.value) for i in at.info)
     assert not at.get("vega_lite_chart")

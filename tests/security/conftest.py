@@ -18,7 +18,6 @@ from tests.app.conftest import (  # noqa: F401  (fixtures, registered by import)
     APP,
     TIMEOUT,
     _isolated_store,
-    _navigation_like_the_server,
     fixture_result,
 )
 from tests.app.fixture_result import HOSTILE_ANSWER, build_result

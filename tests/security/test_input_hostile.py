@@ -70,7 +70,7 @@ def test_the_limits_the_page_states_are_the_ones_enforced(open_app) -> None:
         "a limit are listed with the reason.")
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * MB == defaults.max_file_bytes
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.file_uploader(key=state.UPLOAD_FILES).set_value([(GOOD_NAME, GOOD, "text/plain")]).run()
     assert limits_note() in [c.value for c in at.caption]
 

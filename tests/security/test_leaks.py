@@ -27,7 +27,7 @@ from tests.security.conftest import (
 )
 from ui import state
 
-PAGES = sorted(p.name for p in (PROJECT_ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (PROJECT_ROOT / "app_pages").glob("*.py"))
 
 
 def _markdown_allows_html(at) -> list[str]:
@@ -47,7 +47,7 @@ def test_hostile_topic_labels_words_cohorts_and_roles_render_as_text(hostile,
     at = open_with(hostile)
     assert len(PAGES) >= 10
     for page in PAGES:
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"app_pages/{page}").run()
         if page == "topics.py":
             at.selectbox(key=state.page_key("topics", "quotes")).set_value(0).run()
         assert not at.exception, (page, [e.message for e in at.exception])
@@ -58,11 +58,11 @@ def test_hostile_topic_labels_words_cohorts_and_roles_render_as_text(hostile,
 
 def test_hostile_label_reaches_the_page_only_as_plain_or_escaped_text(hostile) -> None:
     """The checks above must be looking at the label: find it in a safe form."""
-    at = open_with(hostile, "pages/topics.py")
+    at = open_with(hostile, "app_pages/topics.py")
     at.selectbox(key=state.page_key("topics", "quotes")).set_value(0).run()
     strings = "\n".join(all_strings(at))
     assert XSS_LABEL in strings  # as table cells / options (never interpreted)
-    at = open_with(hostile, "pages/overview.py",
+    at = open_with(hostile, "app_pages/overview.py",
                    **{state.F_COHORTS: [XSS_COHORT]})
     escaped = [v for e in elements(at._tree) for v in [getattr(e, "value", None)]
                if isinstance(v, str) and "\\<b onmouseover" in v]
@@ -74,7 +74,7 @@ def test_the_checker_sees_live_markup_when_escaping_is_removed(hostile, monkeypa
     import ui.widgets
 
     monkeypatch.setattr(ui.widgets, "escape_markdown", lambda text: str(text))
-    at = open_with(hostile, "pages/quotes.py")
+    at = open_with(hostile, "app_pages/quotes.py")
     with pytest.raises(AssertionError, match="renders"):
         assert_no_live_markup(at)
 
@@ -185,7 +185,7 @@ def _marker_free(at, caplog, capsys) -> None:
 
 def test_files_that_fail_to_parse_never_echo_their_text(open_app, all_logs, capsys) -> None:
     caplog = all_logs
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.file_uploader(key=state.UPLOAD_FILES).set_value(
         [(name, data, "application/octet-stream") for name, data in FAILING_FILES]).run()
     assert not at.exception
@@ -210,7 +210,7 @@ def test_a_failing_analysis_never_echoes_its_error_text(open_app, monkeypatch, a
 
     monkeypatch.setattr("analysis.pipeline.run_pipeline", run_pipeline)
     caplog = all_logs
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.file_uploader(key=state.UPLOAD_FILES).set_value([("nurse.txt", good, "text/plain")]).run()
     at.button(key="upload.analyse").click().run()
     for _ in range(20):  # the analysis runs on the job queue: follow it until it ends
@@ -268,7 +268,7 @@ def html_sinks(source: str, filename: str = "<src>") -> list[str]:
 
 
 def test_no_page_or_ui_code_renders_html() -> None:
-    files = [*(PROJECT_ROOT / "ui").rglob("*.py"), *(PROJECT_ROOT / "pages").rglob("*.py"),
+    files = [*(PROJECT_ROOT / "ui").rglob("*.py"), *(PROJECT_ROOT / "app_pages").rglob("*.py"),
              PROJECT_ROOT / "app.py"]
     found = [hit for path in files
              for hit in html_sinks(path.read_text(encoding="utf-8"), path.name)]

@@ -183,7 +183,7 @@ def upload_app(fixture_result):
         at.session_state[state.ACTIVE_FINGERPRINT] = fingerprint(fixture_result)
         at.session_state[state.BOOTSTRAPPED] = True
         at.run()
-        return at.switch_page("pages/upload.py").run()
+        return at.switch_page("app_pages/upload.py").run()
 
     return _open
 

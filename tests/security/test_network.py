@@ -131,7 +131,7 @@ def test_the_app_parses_uploads_offline(open_app, blocked_network) -> None:
 
     from ui import state
 
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     assert st.get_option("browser.gatherUsageStats") is False
     hostile = (b"Interviewer: Any links?\n\nParticipant: See ![](http://tracker.example/p.png)"
                b" and https://tracker.example/x every day.\n")

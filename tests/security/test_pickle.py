@@ -14,7 +14,7 @@ from tests.conftest import PROJECT_ROOT
 from ui import state
 from ui.upload import parse_uploads
 
-SCANNED = ("analysis", "ui", "pages", "scripts", "bench")
+SCANNED = ("analysis", "ui", "app_pages", "scripts", "bench")
 BANNED_CALLS = {
     ("pickle", "load"), ("pickle", "loads"), ("pickle", "Unpickler"),
     ("_pickle", "load"), ("_pickle", "loads"), ("joblib", "load"), ("torch", "load"),
@@ -178,7 +178,7 @@ def test_pickle_uploads_are_rejected_unread(no_unpickling) -> None:
 
 
 def test_the_upload_page_refuses_a_pickle_alone_or_inside_a_zip(open_app, payload_runs) -> None:
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     # Streamlit's own type allowlist refuses the file before the app sees it; the page
     # shows only the generic (detail-free) error.
     at.file_uploader(key=state.UPLOAD_FILES).set_value(
@@ -187,7 +187,7 @@ def test_the_upload_page_refuses_a_pickle_alone_or_inside_a_zip(open_app, payloa
         == [True]
     assert state.UPLOAD_BATCH not in at.session_state
     # Inside an archive the app's own allowlist refuses it, with the reason listed.
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.file_uploader(key=state.UPLOAD_FILES).set_value(
         [("bundle.zip", _zip({"model.pkl": PAYLOAD, "nurse.txt": GOOD}), "application/zip")]
     ).run()

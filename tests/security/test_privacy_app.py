@@ -22,10 +22,10 @@ def _leaks(at) -> list[str]:
 @pytest.mark.parametrize(
     ("page", "pick"),
     [
-        ("pages/quotes.py", None),
-        ("pages/topics.py", ("topics", "quotes", 0)),
-        ("pages/participants.py", ("participants", "open", "work_001")),
-        ("pages/overview.py", None),
+        ("app_pages/quotes.py", None),
+        ("app_pages/topics.py", ("topics", "quotes", 0)),
+        ("app_pages/participants.py", ("participants", "open", "work_001")),
+        ("app_pages/overview.py", None),
     ],
 )
 def test_switching_redaction_on_hides_seeded_pii_on_every_page(pii_result, page, pick) -> None:
@@ -39,13 +39,13 @@ def test_switching_redaction_on_hides_seeded_pii_on_every_page(pii_result, page,
     captions = [c.value for c in at.sidebar.caption]
     assert any(c.startswith("Best-effort:") for c in captions)
     assert any(c.startswith("Replaced ") for c in captions)
-    if page != "pages/overview.py":  # the overview shows no answer text
+    if page != "app_pages/overview.py":  # the overview shows no answer text
         assert shown_before, "without redaction the seeded PII is on this page"
         assert "[NAME-1]" in "\n".join(all_strings(at))
 
 
 def test_export_warning_shows_only_while_redaction_is_off(pii_result) -> None:
-    at = open_with(pii_result, "pages/overview.py")
+    at = open_with(pii_result, "app_pages/overview.py")
     warning = "Exports hold participants' words as written"
     assert any(c.value.startswith(warning) for c in at.caption)
     at.toggle(key=state.REDACT).set_value(True).run()
@@ -54,7 +54,7 @@ def test_export_warning_shows_only_while_redaction_is_off(pii_result) -> None:
 
 def test_upload_preview_is_redacted(pii_result) -> None:
     transcript = f"Interviewer: Who checks your drafts?\n\nParticipant: {PII_ANSWER}\n".encode()
-    at = open_with(pii_result, "pages/upload.py", **{state.REDACT: True})
+    at = open_with(pii_result, "app_pages/upload.py", **{state.REDACT: True})
     at.file_uploader(key=state.UPLOAD_FILES).set_value(
         [("pii.txt", transcript, "text/plain")]).run()
     assert not at.exception, [e.value for e in at.exception]

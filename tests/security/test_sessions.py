@@ -40,7 +40,7 @@ def hashing_pipeline(monkeypatch) -> None:
 
 
 def _upload_and_analyse(open_app, data: bytes):
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.file_uploader(key=state.UPLOAD_FILES).set_value(
         [("interviews.txt", data, "text/plain")]).run()
     assert not at.exception, [e.message for e in at.exception]
@@ -88,16 +88,16 @@ def test_two_sessions_never_see_each_others_uploads_or_results(open_app,
         projects[name] = at.session_state[state.ACTIVE_FINGERPRINT]
         answers = " ".join(at.session_state[state.ACTIVE_RESULT].segments["answer"])
         assert own in answers and other not in answers
-        quotes = _page_text(at, "pages/quotes.py")
+        quotes = _page_text(at, "app_pages/quotes.py")
         assert own in quotes and other not in quotes
     assert len(projects) == 2 and len(set(projects.values())) == 2
     # re-opening each project from the shared store (and its caches) gives its own data
     for at, own, other in ((nurse, NURSE_WORDS, DESIGNER_WORDS),
                            (designer, DESIGNER_WORDS, NURSE_WORDS)):
         name = at.session_state[state.ACTIVE_PROJECT]
-        at.switch_page("pages/upload.py").run()
+        at.switch_page("app_pages/upload.py").run()
         at.selectbox(key="upload.pick").set_value(name).run()
         at.button(key="upload.open").click().run()
-        participants = _page_text(at, "pages/participants.py")
-        quotes = _page_text(at, "pages/quotes.py")
+        participants = _page_text(at, "app_pages/participants.py")
+        quotes = _page_text(at, "app_pages/quotes.py")
         assert own in quotes and other not in quotes + participants

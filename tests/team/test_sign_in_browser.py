@@ -93,7 +93,8 @@ def browse(team: TeamServer, browser: Any) -> None:
         page.set_default_timeout(STEP_MS)
     try:
         # Nothing but the sign-in screen before sign-in, even when the very first request
-        # of a fresh server asks for a page file directly (Streamlit's legacy pages/ mode).
+        # of a fresh server asks for a page's URL directly (with a folder named pages/,
+        # Streamlit's legacy mode would run that file alone, around the gate).
         ana.goto(f"{team.app_url}/upload")
         wait_idle(ana, 60_000)
         body = ana.locator('[data-testid="stApp"]').inner_text()

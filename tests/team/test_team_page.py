@@ -15,13 +15,11 @@ from analysis.access import ScopedStore
 from analysis.store import Store
 from tests.analysis.fixture_project import load_fixture_result
 from tests.app.conftest import APP, TIMEOUT
-from tests.app.conftest import _navigation_like_the_server as navigation  # noqa: F401
 from tests.team.forensics import occurrences
 from tests.team.withdraw_fixture import MARKER, PARTICIPANT, PROJECT, build_store
 from ui import auth, state
 
 ANA, BEN = "ana@lab.org", "ben@lab.org"
-pytestmark = pytest.mark.usefixtures("navigation")
 
 
 @pytest.fixture
@@ -46,12 +44,12 @@ def open_app(page: str | None = None) -> AppTest:
 
 def test_local_withdrawal_from_the_page_erases_and_logs(store_path: Path) -> None:
     build_store(store_path).close()
-    at = open_app("pages/upload.py")
+    at = open_app("app_pages/upload.py")
     at.selectbox(key="upload.pick").set_value(PROJECT).run()
     at.button(key="upload.open").click().run()
     assert at.session_state[state.ACTIVE_PROJECT] == PROJECT
     before = len(at.session_state[state.ACTIVE_RESULT].transcripts)
-    at.switch_page("pages/team.py").run()
+    at.switch_page("app_pages/team.py").run()
     at.selectbox(key="team.withdraw.pick").set_value(PARTICIPANT).run()
     assert at.button(key="team.withdraw.go").disabled  # not confirmed yet
     at.text_input(key="team.withdraw.confirm").input(PARTICIPANT).run()
@@ -83,10 +81,10 @@ def test_team_user_sees_only_own_and_shared_projects(
     at = open_app()
     assert not at.exception
     assert at.session_state[state.ACTIVE_PROJECT] == "Ana study"
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("app_pages/upload.py").run()
     picker = at.selectbox(key="upload.pick")
     assert list(picker.options) == ["Ana study"]
-    at.switch_page("pages/team.py").run()
+    at.switch_page("app_pages/team.py").run()
     assert at.button(key="team.withdraw.go") is not None
     assert [b.label for b in at.sidebar.button if b.key == "auth.logout"] == ["Sign out"]
 
@@ -102,12 +100,12 @@ def test_a_removed_member_loses_the_open_project_on_the_next_rerun(
     signed_in_as(monkeypatch, BEN)
     at = open_app()
     assert at.session_state[state.ACTIVE_PROJECT] == f"{ANA}/Ana study"
-    at.switch_page("pages/team.py").run()
+    at.switch_page("app_pages/team.py").run()
     assert "Only the project's owner can withdraw" in " ".join(c.value for c in at.caption)
     from ui import cache
 
     ScopedStore(cache.get_store(str(store_path)), ANA).remove_member("Ana study", BEN)
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert not at.exception
     assert state.ACTIVE_RESULT not in at.session_state
     assert f"{ANA}/Ana study" not in " ".join(t.value for t in at.sidebar.text)
@@ -166,7 +164,7 @@ def test_an_owners_withdrawal_reaches_a_members_open_session(
     assert len(at.session_state[state.ACTIVE_RESULT].transcripts) == 12
     at.run()  # the guard has seen this copy
     withdraw_participant(cache.get_store(str(store_path)), f"{ANA}/Ana study", "w02")
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     assert not at.exception
     shown = at.session_state[state.ACTIVE_RESULT]
     assert len(shown.transcripts) == 11 and "w02" not in set(shown.transcripts["transcript_id"])
