@@ -43,6 +43,29 @@ HYPOTHETICAL = re.compile(
 )
 """Wishes, hypotheticals and predictions: for ``own_use`` codes a sentence like this is not
 evidence of what the participant does now."""
+INTERVIEW_COURTESY = re.compile(
+    r"\bthank(s|\s+you)\b(?!\s+to\b)"
+    r"|\b(enjoy\w*|appreciate\w*)\b.{0,20}"
+    r"\b(this|our|the)\s+(conversation|chat|talk|interview|discussion|session|questions)\b"
+    r"|\b(nice|great|good|fun|pleasure|lovely)\s+(talking|chatting|to\s+(talk|chat)|"
+    r"conversation|chat|discussion|questions)\b"
+    r"|\b(glad|happy)\s+to\s+(talk|chat|help|share|participate|answer|contribute|wrap\s+up|end|"
+    r"finish|stop)\b"
+    r"|\b(glad|happy)\s+(it|this|that|i\s+could)\s+((was|is|could\s+be|be)\s+)?"
+    r"(useful|helpful|of\s+(use|help))\b"
+    r"|\b(glad|happy)\s+(it|this|i\s+could)\s+helps?\W*$"
+    r"|\bhope\s+(that\s+)?(it|this|that)\b.{0,20}\b(useful|helpful|helps)\b"
+    r"|\b(we|you)\s+(covered|have\s+covered|.ve\s+covered)\b"
+    r"|\b(this|it)\s+(has\s+been|was)\s+(a|an|such\s+a)\s+([a-z]+\s+){0,4}"
+    r"(conversation|chat|interview|discussion)\b\W*((for|with)\s+(me|you)\W*)?$"
+    r"|\b(no|any)\s+(other\s+|more\s+|further\s+)?questions\b"
+)
+"""A sentence about the interview itself ("Thank you!", "I have enjoyed this conversation",
+"glad it was useful", "happy to talk", "I think we covered the key points"): courtesy to the
+interviewer, never evidence for a code ("happy" is not satisfaction with AI). Only short
+sentences that do not mention AI (``COURTESY_MAX_WORDS``, ``AI_MENTION``) count, so "I enjoy
+the conversation with ChatGPT" stays evidence."""
+COURTESY_MAX_WORDS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +145,15 @@ def compile_code(code: Code) -> CompiledCode:
     )
 
 
+def is_courtesy(sentence: str) -> bool:
+    """True for a short lower-cased sentence of thanks or comment on the interview itself."""
+    return (
+        len(sentence.split()) <= COURTESY_MAX_WORDS
+        and INTERVIEW_COURTESY.search(sentence) is not None
+        and AI_MENTION.search(sentence) is None
+    )
+
+
 def _negated(answer: str, sentence_start: int, match_start: int) -> bool:
     window = answer[max(sentence_start, match_start - NEGATION_WINDOW) : match_start]
     return NEGATION.search(window) is not None
@@ -140,8 +172,10 @@ def _sentence_hits(
         begin, end = spans[index]
         if index not in excluded:
             sentence = answer[begin:end]
-            excluded[index] = bool(code.exclude and code.exclude.search(sentence)) or (
-                code.own_use and HYPOTHETICAL.search(sentence) is not None
+            excluded[index] = (
+                bool(code.exclude and code.exclude.search(sentence))
+                or (code.own_use and HYPOTHETICAL.search(sentence) is not None)
+                or is_courtesy(sentence)
             )
         if excluded[index]:
             continue

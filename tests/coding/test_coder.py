@@ -154,6 +154,36 @@ def test_own_use_codes_need_ai_and_actual_use(question, answer, with_flag, witho
         assert bool(coded.participants.loc[0, "trigger.research"]) is expected, (flag, answer)
 
 
+@pytest.mark.parametrize(
+    ("answer", "coded_as"),
+    [
+        # courtesy to the interviewer is never evidence, for any code of the default codebook
+        ("Sure, happy to talk.", set()),
+        ("Nope I think that's all. Glad it was useful", set()),
+        ("Thank you! I have enjoyed this conversation as well.", set()),
+        ("No, I think we covered the key points.", set()),
+        ("This has been a really engaging and helpful chat for me.", set()),
+        # ... but satisfaction with AI in the same words still is
+        ("I'm really happy with how ChatGPT handles my emails.", {"outcome.satisfied"}),
+        ("Thank you! I'm really happy with how ChatGPT handles my emails.",
+         {"outcome.satisfied"}),
+    ],
+)
+def test_courtesy_to_the_interviewer_is_not_evidence(answer, coded_as):
+    frame = pd.DataFrame(
+        {
+            "transcript_id": ["t"],
+            "segment_index": [0],
+            "question": ["Is there anything else you'd like to add?"],
+            "answer": [answer],
+        }
+    )
+    coded = code_corpus(frame)
+    codes = set(coded.assignments["code"])
+    assert codes == coded_as, codes
+    assert not any("thank" in e.lower() for e in coded.assignments["evidence"])
+
+
 def test_parallel_scan_gives_the_same_assignments(segments):
     codebook = load_codebook()
     serial = code_segments(segments, codebook, n_jobs=1)
