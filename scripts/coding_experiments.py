@@ -103,6 +103,14 @@ def word_self_training(
     return mask
 
 
+def experiment_parser(description: str | None) -> argparse.ArgumentParser:
+    """The options every coding experiment script shares: embedding backend and vector store."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--backend", default="minilm-int8")
+    parser.add_argument("--store", help="DuckDB store holding the corpus' answer vectors")
+    return parser
+
+
 def product_hits(
     backend: str, store: str | None, *, context_prior: bool
 ) -> tuple[pd.DataFrame, Any, np.ndarray, pd.DataFrame]:
@@ -168,10 +176,7 @@ def bootstrap_delta(labels, base, variant, code_ids, draws: int = 1000) -> tuple
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", default="minilm-int8")
-    parser.add_argument("--store", help="DuckDB store holding the corpus' answer vectors")
-    args = parser.parse_args(argv)
+    args = experiment_parser(__doc__).parse_args(argv)
 
     segments, embedder, vectors, hits = product_hits(args.backend, args.store, context_prior=False)
     codebook = load_codebook()

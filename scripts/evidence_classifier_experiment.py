@@ -11,7 +11,6 @@ the held-out **check** half against the product path's rules. Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,7 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from coding_experiments import macro, participants_of, product_hits  # noqa: E402
+from coding_experiments import (  # noqa: E402
+    experiment_parser,
+    macro,
+    participants_of,
+    product_hits,
+)
 from dev_eval import LABELS, split_half  # noqa: E402
 
 from analysis.coding import load_codebook  # noqa: E402
@@ -57,9 +61,7 @@ def evidence_rows(labels: list[dict], answers: list[str], rows_of: dict) -> dict
 def main(argv: list[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", default="minilm-int8")
-    parser.add_argument("--store", help="DuckDB store holding the corpus' answer vectors")
+    parser = experiment_parser(__doc__)
     parser.add_argument(
         "--learning-curve",
         action="store_true",

@@ -17,7 +17,6 @@ Embedding the ~19k distinct evidence sentences costs about 100 s on 2 cores the 
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -29,7 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from coding_experiments import macro, participants_of, product_hits  # noqa: E402
+from coding_experiments import (  # noqa: E402
+    experiment_parser,
+    macro,
+    participants_of,
+    product_hits,
+)
 from dev_eval import LABELS  # noqa: E402
 
 from analysis.coding import load_codebook  # noqa: E402
@@ -51,10 +55,7 @@ def sentence_z(hits: pd.DataFrame, sentence_cos: np.ndarray, pool: str) -> np.nd
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", default="minilm-int8")
-    parser.add_argument("--store", help="DuckDB store holding the corpus' vectors")
-    args = parser.parse_args(argv)
+    args = experiment_parser(__doc__).parse_args(argv)
     segments, embedder, _vectors, hits = product_hits(args.backend, args.store, context_prior=True)
     codebook = load_codebook()
     code_ids = codebook.code_ids
