@@ -329,7 +329,7 @@ def _candidate(phrase: str, require_head_early: bool) -> tuple[str, str] | None:
     occupation = phrase[: span[1]].strip()
     tail = phrase[span[1] :].strip()
     tail_match = re.match(
-        r"^((?:at|in|for|of|with) (?:an? |the |my )?[\w-]+(?: [\w-]+){0,3})", tail
+        r"^((?:at|in|for|of|with) (?:an? |the |my )?\w[\w-]*(?: \w[\w-]*){0,3})", tail
     )
     if tail_match and len(occupation.split()) < 6:
         occupation = f"{occupation} {tail_match.group(1)}"

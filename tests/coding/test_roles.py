@@ -43,6 +43,11 @@ from analysis.coding.roles import group_for_phrase, occupation_from_answers
             "Architecture and Engineering",
         ),
         ("I'm a PhD student in ecology.", "PhD student in ecology", "Student"),
+        (  # a dash after the tail is punctuation, not part of the job
+            "I'm a marketing manager for a B2B software company - about 200 people.",
+            "marketing manager for a B2B software company",
+            "Management",
+        ),
     ],
 )
 def test_self_descriptions_give_phrase_and_group(answer, occupation, group):
