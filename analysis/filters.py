@@ -129,12 +129,10 @@ def apply_filters(result: AnalysisResult, spec: FilterSpec) -> FilteredView:
 
 
 def attribute_label(column: str) -> str:
-    """A metadata column's name as the app shows it on filters and group pickers."""
-    return str(column).removeprefix(ATTRIBUTE_PREFIX).replace("_", " ").capitalize()
-
-
-def _attribute_name(column: str) -> str:
-    name = column.removeprefix(ATTRIBUTE_PREFIX).replace("_", " ").strip()
+    """A metadata column's name as the app shows it: on sidebar filters, group pickers and
+    the filter line under every chart (one spelling everywhere). The first letter is
+    raised and the rest kept, so "AI_tools" reads "AI tools", not "Ai tools"."""
+    name = str(column).removeprefix(ATTRIBUTE_PREFIX).replace("_", " ").strip()
     return name[:1].upper() + name[1:]
 
 
@@ -171,5 +169,5 @@ def describe_filters(
         parts.append(f'Keyword: "{spec.keyword.strip()}"')
     for column, allowed in spec.attributes:
         if allowed:
-            parts.append(f"{_attribute_name(column)}: " + ", ".join(allowed))
+            parts.append(f"{attribute_label(column)}: " + ", ".join(allowed))
     return " · ".join(parts)
