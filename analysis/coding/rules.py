@@ -165,17 +165,25 @@ def _sentence_hits(
     answer: str,
     spans: list[tuple[int, int]],
     excluded: dict[int, bool],
+    courtesy: dict[int, bool],
 ) -> dict[int, int]:
+    """Cue matches per sentence of ``answer``, after the code's exclusions and negation.
+
+    ``excluded`` caches this code's verdict per sentence; ``courtesy`` caches
+    ``is_courtesy`` per sentence across all codes of the answer (it does not depend on
+    the code)."""
     counts: dict[int, int] = {}
     for match in pattern.finditer(answer):
         index = sentence_at(spans, match.start())
         begin, end = spans[index]
         if index not in excluded:
             sentence = answer[begin:end]
+            if index not in courtesy:
+                courtesy[index] = is_courtesy(sentence)
             excluded[index] = (
-                bool(code.exclude and code.exclude.search(sentence))
+                courtesy[index]
+                or bool(code.exclude and code.exclude.search(sentence))
                 or (code.own_use and HYPOTHETICAL.search(sentence) is not None)
-                or is_courtesy(sentence)
             )
         if excluded[index]:
             continue
@@ -200,6 +208,7 @@ def match_answer(
     question = lower_text(question)
     plain = plain_bytes(answer)
     mentions_ai: bool | None = None
+    courtesy: dict[int, bool] = {}
     for code in codes:
         if code.own_use:
             if mentions_ai is None:
@@ -209,7 +218,7 @@ def match_answer(
         in_context = bool(code.context and code.context.search(question))
         excluded: dict[int, bool] = {}
         counts = (
-            _sentence_hits(code.cues, code, answer, spans, excluded)
+            _sentence_hits(code.cues, code, answer, spans, excluded, courtesy)
             if code.cues and may_match(code.cue_filter, plain)
             else {}
         )
@@ -219,7 +228,7 @@ def match_answer(
             confidence = BASE_CUE + PER_EXTRA_HIT * min(total - 1, 2)
             confidence += CONTEXT_BONUS if in_context else 0.0
         elif in_context and code.context_cues:
-            counts = _sentence_hits(code.context_cues, code, answer, spans, excluded)
+            counts = _sentence_hits(code.context_cues, code, answer, spans, excluded, courtesy)
             confidence = CONTEXT_CUE_ONLY if counts else 0.0
         if not counts:
             continue
